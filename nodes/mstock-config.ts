@@ -1,0 +1,76 @@
+import type { NodeAPI, NodeDef } from 'node-red';
+import { MStockClient, DEFAULT_TIMEOUT_MS } from '../src/api/client';
+import { normaliseBaseUrl } from '../src/api/base-url';
+import { ErrorCode, MStockError, isMStockError } from '../src/api/errors';
+import type { AccountNode } from '../src/nodered/account';
+import { acquireSession, fingerprint, releaseSession } from '../src/nodered/session-registry';
+import { AccountSession } from '../src/session/session';
+
+interface ConfigDef extends NodeDef {
+  baseUrl?: string;
+  timeout?: string | number;
+}
+
+interface Credentials {
+  apiKey?: string;
+  clientCode?: string;
+  password?: string;
+  totpSecret?: string;
+}
+
+const CREDENTIAL_LABELS = { apiKey: 'API key', clientCode: 'client code', password: 'password' } as const;
+
+const present = (value: string | undefined): value is string => typeof value === 'string' && value.trim() !== '';
+
+export = function register(RED: NodeAPI): void {
+  function MStockConfigNode(this: AccountNode, def: ConfigDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const creds = (node.credentials ?? {}) as Credentials;
+    try {
+      const missing = (['apiKey', 'clientCode', 'password'] as const).filter((key) => !present(creds[key]));
+      if (missing.length > 0) {
+        const names = missing.map((key) => CREDENTIAL_LABELS[key]).join(', ');
+        throw new MStockError(
+          ErrorCode.NO_CREDENTIALS,
+          `The mStock account node is missing: ${names}. Open the account node, fill them in and deploy again.`,
+        );
+      }
+      const baseUrl = normaliseBaseUrl(def.baseUrl);
+      const timeout = def.timeout === undefined || def.timeout === '' ? DEFAULT_TIMEOUT_MS : Number(def.timeout);
+      if (!Number.isInteger(timeout) || timeout < 100 || timeout > 600_000) {
+        throw new MStockError(
+          ErrorCode.INVALID_INPUT,
+          'The timeout on the mStock account node must be a whole number of milliseconds from 100 to 600000.',
+        );
+      }
+      const clientCode = creds.clientCode!.trim();
+      const print = fingerprint([baseUrl, timeout, creds.apiKey, clientCode, creds.password, creds.totpSecret]);
+      node.session = acquireSession(node.id, print, () => {
+        const client = new MStockClient({ baseUrl, timeout, apiKey: creds.apiKey!.trim(), userAgent: 'node-red-mstock' });
+        return new AccountSession(client, {
+          clientCode,
+          password: creds.password!,
+          totpSecret: present(creds.totpSecret) ? creds.totpSecret : undefined,
+        });
+      });
+    } catch (err) {
+      node.problem = isMStockError(err) ? err : new MStockError(ErrorCode.NO_CREDENTIALS, 'The mStock account node could not be set up.');
+      node.error(node.problem.message);
+    }
+
+    node.on('close', (removed: boolean, done: () => void) => {
+      releaseSession(node.id, removed);
+      done();
+    });
+  }
+
+  RED.nodes.registerType('mstock-config', MStockConfigNode, {
+    credentials: {
+      apiKey: { type: 'password' },
+      clientCode: { type: 'text' },
+      password: { type: 'password' },
+      totpSecret: { type: 'password' },
+    },
+  });
+};

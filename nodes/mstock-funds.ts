@@ -1,0 +1,24 @@
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { parseFunds } from '../src/api/funds';
+import { attachToAccount } from '../src/nodered/flow-node';
+
+interface FundsDef extends NodeDef {
+  account?: string;
+  output?: string;
+}
+
+export = function register(RED: NodeAPI): void {
+  function MStockFundsNode(this: Node, def: FundsDef) {
+    RED.nodes.createNode(this, def);
+    const raw = def.output === 'raw';
+    attachToAccount(RED, this, {
+      accountId: def.account,
+      async handle(session) {
+        const data = await session.funds();
+        // one answer may serve several messages: each gets its own copy
+        return { topic: 'mstock/funds', payload: raw ? structuredClone(data) : parseFunds(data) };
+      },
+    });
+  }
+  RED.nodes.registerType('mstock-funds', MStockFundsNode);
+};

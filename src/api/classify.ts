@@ -1,0 +1,112 @@
+import { ErrorCode, ErrorCodeValue, MStockError } from './errors';
+
+/** The five calls of the Type B user API. */
+export type Endpoint = 'login' | 'sessionToken' | 'verifyTotp' | 'fundSummary' | 'logout';
+
+const WHAT: Record<Endpoint, string> = {
+  login: 'the login',
+  sessionToken: 'the OTP',
+  verifyTotp: 'the authenticator code',
+  fundSummary: 'the fund summary request',
+  logout: 'the logout',
+};
+
+/** The body every Type B answer has. */
+export interface Envelope {
+  status: unknown;
+  message?: unknown;
+  errorcode?: unknown;
+  error_type?: unknown;
+  data?: unknown;
+}
+
+export function isSuccessStatus(status: unknown): boolean {
+  return status === true || (typeof status === 'string' && status.trim().toLowerCase() === 'true');
+}
+
+function brokerText(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+function describeBody(body: string, contentType: string): string {
+  if (body.trim() === '') return 'an empty body';
+  if (/html/i.test(contentType) || /^\s*</.test(body)) return 'an HTML page';
+  return 'a body that is not valid JSON';
+}
+
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+const API_KEY_TROUBLE = /api is (suspended|expired)|suspended\/expired|invalid api key|api key/i;
+const CREDENTIAL_TROUBLE = /username or password|clientcode and password|client code|password/i;
+const OTP_TROUBLE = /otp|totp/i;
+
+function failureCode(endpoint: Endpoint, httpStatus: number, brokerCode: string, message: string): ErrorCodeValue {
+  if (httpStatus === 429 || brokerCode === '429') return ErrorCode.RATE_LIMITED;
+  if (httpStatus === 401 || brokerCode === 'IA401') return ErrorCode.SESSION_EXPIRED;
+  if (httpStatus === 403 || brokerCode === 'IA403' || API_KEY_TROUBLE.test(message)) return ErrorCode.API_KEY_INVALID;
+  const serverSide = httpStatus >= 500;
+  switch (endpoint) {
+    case 'login':
+      return !serverSide || CREDENTIAL_TROUBLE.test(message) ? ErrorCode.AUTH_FAILED : ErrorCode.SERVER_ERROR;
+    case 'sessionToken':
+    case 'verifyTotp':
+      return !serverSide || OTP_TROUBLE.test(message) ? ErrorCode.OTP_REJECTED : ErrorCode.SERVER_ERROR;
+    default:
+      return ErrorCode.SERVER_ERROR;
+  }
+}
+
+const ADVICE: Partial<Record<ErrorCodeValue, string>> = {
+  [ErrorCode.SESSION_EXPIRED]: 'Log in again and enter a new OTP.',
+  [ErrorCode.API_KEY_INVALID]: 'Check the API key on the mStock account node and your API subscription.',
+  [ErrorCode.RATE_LIMITED]: 'Send requests less often and try again in a moment.',
+  [ErrorCode.OTP_REJECTED]: 'Send the right code again; the login is still waiting for it.',
+};
+
+/**
+ * Turns one HTTP answer into its JSON envelope, or throws the MStockError it stands for. Success
+ * and failure are read from the body first (the broker answers many failures with HTTP 200), then
+ * from the HTTP status.
+ */
+export function classifyResponse(
+  endpoint: Endpoint,
+  httpStatus: number,
+  body: string,
+  contentType = '',
+): Envelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    parsed = undefined;
+  }
+  const what = WHAT[endpoint];
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !('status' in parsed)) {
+    if (httpStatus === 429) {
+      throw new MStockError(ErrorCode.RATE_LIMITED, `mStock refused ${what}: too many requests (HTTP 429). ${ADVICE[ErrorCode.RATE_LIMITED]}`, { httpStatus });
+    }
+    if (httpStatus === 401) {
+      throw new MStockError(ErrorCode.SESSION_EXPIRED, `mStock no longer accepts the session (HTTP 401). ${ADVICE[ErrorCode.SESSION_EXPIRED]}`, { httpStatus });
+    }
+    const got = parsed === undefined ? describeBody(body, contentType) : 'JSON without the documented "status" field';
+    throw new MStockError(
+      ErrorCode.BAD_RESPONSE,
+      `mStock answered ${what} with HTTP ${httpStatus} and ${got}, not the JSON the API documents. ` +
+        'The service may be down or in maintenance (07:00–08:30 and 19:00–21:00 India time); try again later.',
+      { httpStatus },
+    );
+  }
+  const envelope = parsed as Envelope;
+  if (isSuccessStatus(envelope.status) && httpStatus >= 200 && httpStatus < 300) return envelope;
+
+  const brokerCode = brokerText(envelope.errorcode) || brokerText(envelope.error_type);
+  const brokerMessage = brokerText(envelope.message);
+  const code = failureCode(endpoint, httpStatus, brokerCode, brokerMessage);
+  const words = brokerMessage ? sentence(brokerMessage) : `no reason given (HTTP ${httpStatus})`;
+  const tag = brokerCode ? ` [${brokerCode}]` : '';
+  const advice = ADVICE[code] ? ` ${ADVICE[code]}` : '';
+  const details = brokerCode ? { httpStatus, brokerCode } : { httpStatus };
+  throw new MStockError(code, `mStock refused ${what}: ${words}${tag}${advice}`, details);
+}

@@ -1,0 +1,254 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { AxiosError, AxiosInstance } from 'axios';
+import { normaliseBaseUrl } from './base-url';
+import { classifyResponse, Endpoint, Envelope } from './classify';
+import { ErrorCode, MStockError, isMStockError, redact } from './errors';
+import { assertFundData, RawFundSegment } from './funds';
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface ClientOptions {
+  /** API root; https:// unless the host is loopback. Defaults to https://api.mstock.trade. */
+  baseUrl?: string;
+  /** The API key, sent as X-PrivateKey. */
+  apiKey: string;
+  /** Milliseconds allowed for each call, from request to the last byte of the answer. */
+  timeout?: number;
+  /** Sent as User-Agent. */
+  userAgent?: string;
+}
+
+export interface LoginResult {
+  /** The broker's own words, e.g. "Please enter the OTP that we sent on XXXXXXX452 …". */
+  message: string;
+  /** The login token (data.jwtToken of login): goes into refreshToken of session/token. */
+  loginToken: string;
+}
+
+export interface SessionTokens {
+  /** The session JWT used as Bearer token until midnight India time. */
+  sessionToken: string;
+  refreshToken: string;
+  feedToken: string;
+  /** Only verifytotp answers this. */
+  clientName?: string;
+}
+
+function requireText(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new MStockError(ErrorCode.INVALID_INPUT, `The ${what} is missing. Nothing was sent to mStock.`);
+  }
+  return value;
+}
+
+function dataObject(envelope: Envelope, what: string): Record<string, unknown> {
+  const data = envelope.data;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new MStockError(ErrorCode.BAD_RESPONSE, `mStock reported success for ${what} but sent no data object.`);
+  }
+  return data as Record<string, unknown>;
+}
+
+function tokenField(data: Record<string, unknown>, field: string, what: string): string {
+  const value = data[field];
+  if (typeof value !== 'string' || value === '') {
+    throw new MStockError(ErrorCode.BAD_RESPONSE, `mStock reported success for ${what} but sent no ${field}.`);
+  }
+  return value;
+}
+
+const optionalText = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'the connection was refused',
+  ECONNRESET: 'the connection was reset',
+  EPIPE: 'the connection was closed',
+  ENOTFOUND: 'the host name could not be resolved',
+  EAI_AGAIN: 'the host name could not be resolved (DNS did not answer)',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  ERR_BAD_RESPONSE: 'the answer was malformed',
+};
+
+/**
+ * A client for the five calls of the mStock Type B user API. It knows nothing of Node-RED. Every
+ * failure is an MStockError with a code from the product contract; no message carries a secret.
+ */
+export class MStockClient {
+  readonly baseUrl: string;
+  readonly timeout: number;
+  private readonly apiKey: string;
+  private readonly http: AxiosInstance;
+  private readonly agents: { httpAgent: http.Agent; httpsAgent: https.Agent };
+  private readonly inFlight = new Set<AbortController>();
+  private closed = false;
+
+  constructor(options: ClientOptions) {
+    this.baseUrl = normaliseBaseUrl(options.baseUrl);
+    this.apiKey = requireText(options.apiKey, 'API key');
+    const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isFinite(timeout) || timeout <= 0) {
+      throw new MStockError(ErrorCode.INVALID_INPUT, 'The timeout must be a positive number of milliseconds.');
+    }
+    this.timeout = timeout;
+    this.agents = {
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 8 }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 8 }),
+    };
+    this.http = axios.create({
+      baseURL: this.baseUrl,
+      ...this.agents,
+      headers: { 'X-Mirae-Version': '1', 'User-Agent': options.userAgent ?? 'node-red-mstock' },
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+      maxRedirects: 0,
+      maxContentLength: MAX_BODY_BYTES,
+      proxy: false,
+    });
+  }
+
+  /** Step 1: sends the OTP to the user's phone and e-mail and answers the login token. */
+  async login(clientCode: string, password: string): Promise<LoginResult> {
+    requireText(clientCode, 'client code');
+    requireText(password, 'password');
+    const envelope = await this.call('login', 'POST', '/openapi/typeb/connect/login', {
+      body: { clientcode: clientCode, password, totp: '', state: '' },
+      secrets: [password],
+    });
+    const data = dataObject(envelope, 'the login');
+    return {
+      message: redact(optionalText(envelope.message).trim(), [password, this.apiKey]),
+      loginToken: tokenField(data, 'jwtToken', 'the login'),
+    };
+  }
+
+  /** Step 2: trades the login token and the OTP for a session. */
+  async sessionToken(loginToken: string, otp: string): Promise<SessionTokens> {
+    requireText(loginToken, 'login token');
+    requireText(otp, 'OTP');
+    const envelope = await this.call('sessionToken', 'POST', '/openapi/typeb/session/token', {
+      body: { refreshToken: loginToken, otp },
+      apiKey: true,
+      secrets: [loginToken],
+    });
+    return this.sessionFrom(envelope, 'the OTP');
+  }
+
+  /** Step 2 on accounts with an authenticator: trades the login token and a TOTP for a session. */
+  async verifyTotp(loginToken: string, totp: string): Promise<SessionTokens> {
+    requireText(loginToken, 'login token');
+    requireText(totp, 'authenticator code');
+    const envelope = await this.call('verifyTotp', 'POST', '/openapi/typeb/session/verifytotp', {
+      body: { refreshToken: loginToken, totp },
+      apiKey: true,
+      secrets: [loginToken],
+    });
+    return this.sessionFrom(envelope, 'the authenticator code');
+  }
+
+  /** The fund summary: the broker's `data` array, checked for shape, values untouched. */
+  async fundSummary(sessionToken: string): Promise<RawFundSegment[]> {
+    requireText(sessionToken, 'session token');
+    const envelope = await this.call('fundSummary', 'GET', '/openapi/typeb/user/fundsummary', {
+      apiKey: true,
+      bearer: sessionToken,
+    });
+    return assertFundData(envelope.data);
+  }
+
+  /** Ends the session on the broker. */
+  async logout(sessionToken: string): Promise<void> {
+    requireText(sessionToken, 'session token');
+    await this.call('logout', 'GET', '/openapi/typeb/logout', { apiKey: true, bearer: sessionToken });
+  }
+
+  /** Aborts every call in flight and closes the kept-alive connections. */
+  close(): void {
+    this.closed = true;
+    for (const controller of this.inFlight) controller.abort();
+    this.inFlight.clear();
+    this.agents.httpAgent.destroy();
+    this.agents.httpsAgent.destroy();
+  }
+
+  private sessionFrom(envelope: Envelope, what: string): SessionTokens {
+    const data = dataObject(envelope, what);
+    const tokens: SessionTokens = {
+      sessionToken: tokenField(data, 'jwtToken', what),
+      refreshToken: optionalText(data.refreshToken),
+      feedToken: optionalText(data.feedToken),
+    };
+    if (typeof data.ClientName === 'string') tokens.clientName = data.ClientName;
+    return tokens;
+  }
+
+  private async call(
+    endpoint: Endpoint,
+    method: 'GET' | 'POST',
+    path: string,
+    options: { body?: object; apiKey?: boolean; bearer?: string; secrets?: string[] },
+  ): Promise<Envelope> {
+    const secrets = [this.apiKey, options.bearer, ...(options.secrets ?? [])];
+    if (this.closed) {
+      throw new MStockError(ErrorCode.NETWORK, 'The mStock connection was closed (the node was stopped or redeployed).');
+    }
+    const headers: Record<string, string> = {};
+    if (options.body) headers['Content-Type'] = 'application/json';
+    if (options.apiKey) headers['X-PrivateKey'] = this.apiKey;
+    if (options.bearer) headers.Authorization = `Bearer ${options.bearer}`;
+
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeout);
+    this.inFlight.add(controller);
+    try {
+      const response = await this.http.request<string>({
+        method,
+        url: path,
+        headers,
+        data: options.body ? JSON.stringify(options.body) : undefined,
+        signal: controller.signal,
+      });
+      const contentType = String(response.headers['content-type'] ?? '');
+      return classifyResponse(endpoint, response.status, String(response.data ?? ''), contentType);
+    } catch (err) {
+      const failure = isMStockError(err) ? err : this.transportError(err, timedOut);
+      failure.message = redact(failure.message, secrets);
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+      this.inFlight.delete(controller);
+    }
+  }
+
+  private transportError(err: unknown, timedOut: boolean): MStockError {
+    const where = new URL(this.baseUrl).host;
+    if (timedOut) {
+      return new MStockError(
+        ErrorCode.TIMEOUT,
+        `mStock at ${where} did not answer within ${this.timeout} ms. Try again; raise the timeout on the account node if this keeps happening.`,
+      );
+    }
+    if (axios.isCancel(err) || this.closed) {
+      return new MStockError(ErrorCode.NETWORK, 'The call to mStock was cancelled because the node was stopped or redeployed.');
+    }
+    const code = err instanceof AxiosError ? (err.code ?? '') : '';
+    if (err instanceof AxiosError && /maxContentLength/i.test(err.message)) {
+      return new MStockError(ErrorCode.BAD_RESPONSE, `mStock at ${where} sent an answer larger than ${MAX_BODY_BYTES} bytes, not the JSON the API documents.`);
+    }
+    const tls = /CERT|SSL|TLS|EPROTO|SELF_SIGNED/i.test(code) || /certificate|ssl|tls/i.test(err instanceof Error ? err.message : '');
+    const words =
+      NETWORK_WORDS[code] ??
+      (tls ? 'the secure (TLS) connection failed' : err instanceof Error && /aborted|hang up/i.test(err.message) ? 'the connection closed before the answer was complete' : 'the connection failed');
+    return new MStockError(
+      ErrorCode.NETWORK,
+      `Could not reach mStock at ${where}: ${words}${code ? ` (${code})` : ''}. Check the network and the API URL on the account node.`,
+    );
+  }
+}

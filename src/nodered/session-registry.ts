@@ -1,0 +1,44 @@
+import crypto from 'node:crypto';
+import { AccountSession } from '../session/session';
+
+interface Entry {
+  fingerprint: string;
+  session: AccountSession;
+}
+
+/**
+ * Keeps each account's session across a redeploy of its config node: Node-RED closes the old node
+ * and builds a new one with the same id. The same credentials and API URL get the same live
+ * session back; anything else closes it.
+ */
+const sessions = new Map<string, Entry>();
+
+export function fingerprint(parts: ReadonlyArray<string | number | undefined>): string {
+  const hash = crypto.createHash('sha256');
+  for (const part of parts) hash.update(`${part ?? ''}\u0000`);
+  return hash.digest('hex');
+}
+
+/** The session kept for `id` if its fingerprint matches, else a new one from `create`. */
+export function acquireSession(id: string, print: string, create: () => AccountSession): AccountSession {
+  const kept = sessions.get(id);
+  if (kept && kept.fingerprint === print) return kept.session;
+  kept?.session.close();
+  const session = create();
+  sessions.set(id, { fingerprint: print, session });
+  return session;
+}
+
+/** Called when the config node closes: a removed node's session ends; otherwise it is kept for the next deploy. */
+export function releaseSession(id: string, removed: boolean): void {
+  if (!removed) return;
+  const kept = sessions.get(id);
+  kept?.session.close();
+  sessions.delete(id);
+}
+
+/** Ends every kept session (the runtime stopping, or tests starting clean). */
+export function closeAllSessions(): void {
+  for (const { session } of sessions.values()) session.close();
+  sessions.clear();
+}

@@ -1,0 +1,491 @@
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Secret, TOTP } from 'otpauth';
+import { clock } from '../session/clock';
+import { nextIndiaMidnight } from '../session/india-time';
+
+/** The sandbox account. Documented in the README; none of it works on the real mStock. */
+export const SANDBOX_ACCOUNT = {
+  apiKey: 'sandbox-api-key-0001',
+  clientCode: 'SANDBOX1',
+  password: 'sandbox-password',
+  totpSecret: 'MSTOCKSANDBOXTOTPSECRETKEY234567',
+} as const;
+
+/** Ways the tests make the sandbox misbehave, one fault at a time. */
+export type FaultKind =
+  | 'unauthorized' // HTTP 401 IA401 on the session endpoints
+  | 'api-key-suspended' // the API key answers as suspended/expired, as each endpoint does
+  | 'html-502'
+  | 'html-503'
+  | 'slow' // wait delayMs before answering
+  | 'drop' // close the connection without an answer
+  | 'reset-mid-body' // send the headers and half the body, then reset
+  | 'truncated-json' // a complete HTTP answer whose JSON is cut short
+  | 'empty-body'
+  | 'wrong-shape' // status true but data of the wrong shape
+  | 'status-false' // HTTP 200, status "false", MA500
+  | 'status-error' // HTTP 200, status "error"
+  | 'status-False' // HTTP 200, status "False"
+  | 'server-error' // HTTP 500 with an MA code
+  | 'rate-limit'; // HTTP 429
+
+export interface Fault {
+  kind: FaultKind;
+  /** Only these endpoints misbehave (by name: login, sessionToken, verifyTotp, fundSummary, logout). */
+  endpoints?: string[];
+  /** How many answers misbehave before the sandbox is well again; unlimited when absent. */
+  times?: number;
+  /** For 'slow'. */
+  delayMs?: number;
+}
+
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+  /** Where the sandbox writes what it "sends" (the OTP) and what it does. */
+  log?: (line: string) => void;
+  /** Every login's OTP is this one, instead of a random one. */
+  fixedOtp?: string;
+  /** Added to every answer, in ms. */
+  latencyMs?: number;
+  /** Wrong passwords allowed before the account locks. */
+  attempts?: number;
+}
+
+export interface RecordedRequest {
+  endpoint: string;
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+interface PendingLogin {
+  otp: string;
+  clientCode: string;
+}
+
+interface LiveSession {
+  clientCode: string;
+  expiresAt: number;
+}
+
+const ROUTES: Record<string, { method: string; endpoint: string }> = {
+  '/openapi/typeb/connect/login': { method: 'POST', endpoint: 'login' },
+  '/openapi/typeb/session/token': { method: 'POST', endpoint: 'sessionToken' },
+  '/openapi/typeb/session/verifytotp': { method: 'POST', endpoint: 'verifyTotp' },
+  '/openapi/typeb/user/fundsummary': { method: 'GET', endpoint: 'fundSummary' },
+  '/openapi/typeb/logout': { method: 'GET', endpoint: 'logout' },
+};
+
+const API_SUSPENDED = 'API is suspended/expired for use. Please check your API subscription and try again.';
+const OTP_EXPIRED = 'Entered OTP has been expired. Please regenerate a new one & enter the same.';
+const MAX_REQUEST_BODY = 64 * 1024;
+
+/** The vendor's sample segment, plus a commodity segment with the gaps live answers have. */
+function sampleFunds(availableBalance: string): Record<string, string>[] {
+  return [
+    {
+      ADDITIONAL_MARGIN: '0.0',
+      ADHOC_LIMIT: '99999999999',
+      AMOUNT_UTILIZED: '27395824.71',
+      AVAILABLE_BALANCE: availableBalance,
+      BANK_HOLDING: '99999999999',
+      CLEAR_BALANCE: '199999949998',
+      COLLATERALS: '74668',
+      LIMIT_SOD: '99999999999',
+      LIMIT_TYPE: 'CAPITAL',
+      MF_COLLATERAL: '0.0',
+      MTF_AVAILABLE_BALANCE: '299972678840.29',
+      MTF_COLLATERAL: '0.0',
+      MTF_UTILIZE: '0.0',
+      MTM_COMBINED: '0',
+      OFS_UTILIZED: '0.0',
+      OPT_BUY_PRIMIUM_UTILIZE: '0.0',
+      PAY_OUT_AMT: '50000.0',
+      PEAK_MARGIN: '33222959.73',
+      PHYSICAL_MARGIN: '0.0',
+      REALISED_PROFITS: '0',
+      RECEIVABLES: '0',
+      SEG: 'A',
+      SUM_OF_ALL: '300000024665',
+      UNCLEAR_BALANCE: '0',
+    },
+    {
+      ADDITIONAL_MARGIN: 'None',
+      AMOUNT_UTILIZED: '0.0',
+      AVAILABLE_BALANCE: '25000.5',
+      LIMIT_TYPE: 'CAPITAL',
+      MTM_COMBINED: '',
+      OPT_BUY_PRIMIUM_UTILIZE: 'None',
+      PAY_OUT_AMT: '0',
+      SEG: 'C',
+      UNCLEAR_BALANCE: '',
+    },
+  ];
+}
+
+function base64url(value: object | Buffer): string {
+  const buf = Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value));
+  return buf.toString('base64url');
+}
+
+/**
+ * A local stand-in for the mStock Type B user API that answers the five endpoints the way the
+ * real one does (see FACTS.md): status spellings, HTTP-200 failures, attempts counting down,
+ * sessions that end at midnight India time.
+ */
+export class Sandbox {
+  readonly account = { ...SANDBOX_ACCOUNT };
+  /** Calls received per endpoint name. */
+  readonly calls: Record<string, number> = {};
+  /** The last requests received (at most 200), headers and bodies included. */
+  readonly requests: RecordedRequest[] = [];
+  private server?: http.Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly logins = new Map<string, PendingLogin>();
+  private readonly sessions = new Map<string, LiveSession>();
+  private readonly signingKey = crypto.randomBytes(32);
+  private readonly options: SandboxOptions;
+  private fault?: Fault;
+  private attemptsLeft: number;
+  private availableBalance = '299972678840.29';
+  private lastOtpSent?: string;
+  private apiKeySuspended = false;
+
+  constructor(options: SandboxOptions = {}) {
+    this.options = options;
+    this.attemptsLeft = options.attempts ?? 10;
+  }
+
+  /** Starts listening; resolves with the base URL to give the client. */
+  async start(): Promise<string> {
+    const server = http.createServer((req, res) => this.handle(req, res));
+    server.keepAliveTimeout = 5000;
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+    });
+    return this.url;
+  }
+
+  get port(): number {
+    return (this.server?.address() as AddressInfo).port;
+  }
+
+  get url(): string {
+    const host = this.options.host ?? '127.0.0.1';
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Makes the sandbox misbehave until cleared (or for `times` answers). */
+  setFault(fault: Fault | FaultKind | undefined): void {
+    this.fault = typeof fault === 'string' ? { kind: fault } : fault;
+  }
+
+  /** The OTP the last login "sent". */
+  get lastOtp(): string | undefined {
+    return this.lastOtpSent;
+  }
+
+  /** A valid authenticator code for the sandbox account's TOTP secret, at the clock's time. */
+  currentTotp(): string {
+    return this.totp().generate({ timestamp: clock.now() });
+  }
+
+  /** Sets AVAILABLE_BALANCE of the first segment (a numeric string, as the broker sends it). */
+  setAvailableBalance(value: string | number): void {
+    this.availableBalance = String(value);
+  }
+
+  /** Ends every live session now, as midnight does. */
+  expireSessions(): void {
+    this.sessions.clear();
+  }
+
+  /** Suspends or restores the API key. */
+  suspendApiKey(suspended = true): void {
+    this.apiKeySuspended = suspended;
+  }
+
+  get liveSessionCount(): number {
+    return this.sessions.size;
+  }
+
+  resetCounters(): void {
+    for (const key of Object.keys(this.calls)) delete this.calls[key];
+    this.requests.length = 0;
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  private totp(): TOTP {
+    return new TOTP({ secret: Secret.fromBase32(this.account.totpSecret), digits: 6, period: 30, algorithm: 'SHA1' });
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BODY) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      void this.respond(req, res, body).catch((err: unknown) => {
+        this.log(`sandbox: internal error: ${err instanceof Error ? err.message : String(err)}`);
+        if (!res.headersSent) this.send(res, 500, { status: 'false', message: 'Internal error', errorcode: 'IA500', data: null });
+      });
+    });
+  }
+
+  private send(res: http.ServerResponse, status: number, body: unknown): void {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  private async respond(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = ROUTES[path];
+    if (!route || route.method !== req.method) {
+      this.send(res, 404, { status: false, message: 'Resource not found.', errorcode: 'IA404', data: null });
+      return;
+    }
+    const { endpoint } = route;
+    this.calls[endpoint] = (this.calls[endpoint] ?? 0) + 1;
+    this.requests.push({ endpoint, method: req.method ?? '', path, headers: req.headers, body });
+    if (this.requests.length > 200) this.requests.shift();
+
+    if (this.options.latencyMs) await delay(this.options.latencyMs);
+    const fault = this.takeFault(endpoint);
+    if (fault && (await this.misbehave(fault, endpoint, res))) return;
+
+    if (req.headers['x-mirae-version'] !== '1') {
+      this.send(res, 400, { status: 'false', message: 'Invalid API version.', errorcode: 'IA400', data: null });
+      return;
+    }
+    let json: Record<string, unknown> = {};
+    if (req.method === 'POST') {
+      try {
+        const parsed: unknown = JSON.parse(body);
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
+      } catch {
+        json = {};
+      }
+    }
+    switch (endpoint) {
+      case 'login':
+        return this.login(json, res);
+      case 'sessionToken':
+        return this.sessionToken(req, json, res);
+      case 'verifyTotp':
+        return this.verifyTotp(req, json, res);
+      case 'fundSummary':
+        return this.fundSummary(req, res);
+      default:
+        return this.logout(req, res);
+    }
+  }
+
+  private takeFault(endpoint: string): Fault | undefined {
+    const fault = this.fault;
+    if (!fault || (fault.endpoints && !fault.endpoints.includes(endpoint))) return undefined;
+    if (fault.times !== undefined) {
+      fault.times -= 1;
+      if (fault.times <= 0) this.fault = undefined;
+    }
+    return fault;
+  }
+
+  /** Answers as the fault says; false when the fault only delays and the normal answer follows. */
+  private async misbehave(fault: Fault, endpoint: string, res: http.ServerResponse): Promise<boolean> {
+    const failure = (status: unknown) => ({ status, message: 'Something went wrong. Please try again.', errorcode: 'MA500', data: null });
+    switch (fault.kind) {
+      case 'slow':
+        await delay(fault.delayMs ?? 2000);
+        return false;
+      case 'unauthorized':
+        this.send(res, 401, { status: false, message: 'Invalid request. Please try again.', errorcode: 'IA401', data: null });
+        return true;
+      case 'api-key-suspended':
+        this.sendApiSuspended(endpoint, res);
+        return true;
+      case 'html-502':
+      case 'html-503': {
+        const code = fault.kind === 'html-502' ? 502 : 503;
+        const page = `<html><head><title>${code}</title></head><body><center><h1>${code} ${code === 502 ? 'Bad Gateway' : 'Service Temporarily Unavailable'}</h1></center></body></html>`;
+        res.writeHead(code, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(page) });
+        res.end(page);
+        return true;
+      }
+      case 'drop':
+        res.socket?.destroy();
+        return true;
+      case 'reset-mid-body': {
+        const text = JSON.stringify({ status: true, message: 'SUCCESS', errorcode: '', data: sampleFunds(this.availableBalance) });
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+        res.write(text.slice(0, Math.floor(text.length / 2)));
+        setTimeout(() => res.socket?.resetAndDestroy?.() ?? res.socket?.destroy(), 20);
+        return true;
+      }
+      case 'truncated-json': {
+        const text = JSON.stringify({ status: true, message: 'SUCCESS', errorcode: '', data: sampleFunds(this.availableBalance) });
+        this.send(res, 200, text.slice(0, Math.floor(text.length / 2)));
+        return true;
+      }
+      case 'empty-body':
+        this.send(res, 200, '');
+        return true;
+      case 'wrong-shape':
+        this.send(res, 200, { status: true, message: 'SUCCESS', errorcode: '', data: 'unexpected' });
+        return true;
+      case 'status-false':
+        this.send(res, 200, failure('false'));
+        return true;
+      case 'status-error':
+        this.send(res, 200, failure('error'));
+        return true;
+      case 'status-False':
+        this.send(res, 200, failure('False'));
+        return true;
+      case 'server-error':
+        this.send(res, 500, failure('false'));
+        return true;
+      case 'rate-limit':
+        this.send(res, 429, { status: 'false', message: 'Too many requests. Please try after some time.', errorcode: '429', data: null });
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private apiKeyOk(req: http.IncomingMessage): boolean {
+    return !this.apiKeySuspended && req.headers['x-privatekey'] === this.account.apiKey;
+  }
+
+  private sendApiSuspended(endpoint: string, res: http.ServerResponse): void {
+    if (endpoint === 'logout') {
+      this.send(res, 403, { status: 'false', message: API_SUSPENDED, errorcode: 'IA403', data: null });
+    } else {
+      this.send(res, endpoint === 'fundSummary' ? 400 : 403, { status: 'error', message: API_SUSPENDED, data: null });
+    }
+  }
+
+  private sessionFor(req: http.IncomingMessage): LiveSession | undefined {
+    const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    if (!match) return undefined;
+    const session = this.sessions.get(match[1]);
+    if (session && clock.now() >= session.expiresAt) {
+      this.sessions.delete(match[1]);
+      return undefined;
+    }
+    return session;
+  }
+
+  private sendUnauthorized(res: http.ServerResponse): void {
+    this.send(res, 401, { status: false, message: 'Invalid request. Please try again.', errorcode: 'IA401', data: null });
+  }
+
+  private login(json: Record<string, unknown>, res: http.ServerResponse): void {
+    const { clientcode, password } = json;
+    if (typeof clientcode !== 'string' || typeof password !== 'string' || clientcode === '' || password === '') {
+      this.send(res, 400, { status: 'false', message: 'Please provide valid clientcode and password.', errorcode: '400', data: null });
+      return;
+    }
+    if (this.attemptsLeft <= 0) {
+      this.send(res, 200, { status: 'false', message: 'Your account has been locked. Please reset your password.', errorcode: 'MA500', data: null });
+      return;
+    }
+    if (clientcode.toUpperCase() !== this.account.clientCode || password !== this.account.password) {
+      this.attemptsLeft -= 1;
+      this.send(res, 200, { status: 'false', message: `Invalid username or password. ${this.attemptsLeft} attempts remaining `, errorcode: 'MA500', data: null });
+      return;
+    }
+    const loginToken = crypto.randomUUID();
+    const otp = this.options.fixedOtp ?? String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
+    this.logins.set(loginToken, { otp, clientCode: this.account.clientCode });
+    this.lastOtpSent = otp;
+    this.log(`mStock sandbox: OTP for ${this.account.clientCode} is ${otp}`);
+    this.send(res, 200, {
+      status: 'true',
+      message: 'Please enter the OTP that we sent on XXXXXXX452 and XXXX00@GMAIL.COM',
+      errorcode: '',
+      data: { jwtToken: loginToken, refreshToken: '', feedToken: '', state: 'live' },
+    });
+  }
+
+  private newSession(clientCode: string): { jwtToken: string; refreshToken: string; feedToken: string } {
+    const iat = Math.floor(clock.now() / 1000);
+    // exp five minutes on, as the vendor's sample token says; the session really lasts until midnight
+    const header = base64url({ alg: 'HS256', typ: 'JWT' });
+    const payload = base64url({ USERNAME: clientCode, APITYPE: 'AGL', nbf: iat, exp: iat + 300, iat, jti: crypto.randomUUID() });
+    const signature = base64url(crypto.createHmac('sha256', this.signingKey).update(`${header}.${payload}`).digest());
+    const jwtToken = `${header}.${payload}.${signature}`;
+    this.sessions.set(jwtToken, { clientCode, expiresAt: nextIndiaMidnight(clock.now()) });
+    return { jwtToken, refreshToken: crypto.randomBytes(24).toString('base64url'), feedToken: crypto.randomBytes(24).toString('base64url') };
+  }
+
+  private sessionToken(req: http.IncomingMessage, json: Record<string, unknown>, res: http.ServerResponse): void {
+    if (!this.apiKeyOk(req)) return this.sendApiSuspended('sessionToken', res);
+    const pending = typeof json.refreshToken === 'string' ? this.logins.get(json.refreshToken) : undefined;
+    if (!pending || typeof json.otp !== 'string' || json.otp !== pending.otp) {
+      this.send(res, 200, { status: 'false', message: OTP_EXPIRED, errorcode: 'MA500', data: null });
+      return;
+    }
+    this.logins.delete(json.refreshToken as string);
+    this.send(res, 200, { status: 'true', message: 'SUCCESS', errorcode: '', data: { ...this.newSession(pending.clientCode), state: 'live' } });
+  }
+
+  private verifyTotp(req: http.IncomingMessage, json: Record<string, unknown>, res: http.ServerResponse): void {
+    if (!this.apiKeyOk(req)) return this.sendApiSuspended('verifyTotp', res);
+    const pending = typeof json.refreshToken === 'string' ? this.logins.get(json.refreshToken) : undefined;
+    const code = typeof json.totp === 'string' ? json.totp : '';
+    const valid = /^\d{6}$/.test(code) && this.totp().validate({ token: code, timestamp: clock.now(), window: 1 }) !== null;
+    if (!pending || !valid) {
+      this.send(res, 400, { status: 'error', message: 'Please enter correct TOTP', error_type: 'MA400', data: null });
+      return;
+    }
+    this.logins.delete(json.refreshToken as string);
+    this.send(res, 200, {
+      status: true,
+      message: 'SUCCESS',
+      errorcode: '',
+      data: { ...this.newSession(pending.clientCode), ClientName: 'SANDBOX USER', ClientId: pending.clientCode, exchanges: ['NSE', 'BSE', 'NFO'] },
+    });
+  }
+
+  private fundSummary(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (!this.apiKeyOk(req)) return this.sendApiSuspended('fundSummary', res);
+    if (!this.sessionFor(req)) return this.sendUnauthorized(res);
+    this.send(res, 200, { status: true, message: 'SUCCESS', errorcode: '', data: sampleFunds(this.availableBalance) });
+  }
+
+  private logout(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (!this.apiKeyOk(req)) return this.sendApiSuspended('logout', res);
+    if (!this.sessionFor(req)) return this.sendUnauthorized(res);
+    this.sessions.delete(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+    this.send(res, 200, { status: true, message: 'Success', errorcode: null, data: null });
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,247 @@
+import { EventEmitter } from 'node:events';
+import { Secret, TOTP } from 'otpauth';
+import { MStockClient } from '../api/client';
+import { ErrorCode, MStockError, isMStockError } from '../api/errors';
+import { RawFundSegment } from '../api/funds';
+import { clock } from './clock';
+import { nextIndiaMidnight, toIndiaIso } from './india-time';
+
+export type SessionState = 'logged-out' | 'otp-pending' | 'live' | 'expired';
+export type OtpMode = 'otp' | 'totp';
+
+/** What mstock-session emits: never a token. */
+export interface SessionChange {
+  state: SessionState;
+  previous: SessionState;
+  /** ISO time of the change. */
+  at: string;
+  /** Why: login, otp, totp, logout, midnight, rejected, credentials-changed. */
+  reason: string;
+}
+
+export type LoginOutcome =
+  | { state: 'otp-pending'; message: string }
+  | { state: 'live'; expiresAt: string };
+
+export interface AccountCredentials {
+  clientCode: string;
+  password: string;
+  totpSecret?: string;
+}
+
+/** Events: 'change' (SessionChange) whenever the state moves. */
+export class AccountSession extends EventEmitter {
+  private current: SessionState = 'logged-out';
+  private loginToken?: string;
+  private sessionToken?: string;
+  private expiresAtMs?: number;
+  private midnightTimer?: unknown;
+  private loginInFlight?: Promise<LoginOutcome>;
+  private fundsInFlight?: Promise<RawFundSegment[]>;
+  private closed = false;
+
+  constructor(
+    private readonly client: MStockClient,
+    private readonly credentials: AccountCredentials,
+  ) {
+    super();
+  }
+
+  get state(): SessionState {
+    this.expireIfPastMidnight();
+    return this.current;
+  }
+
+  /** When the live session ends (epoch ms), if there is one. */
+  get expiresAt(): number | undefined {
+    return this.current === 'live' ? this.expiresAtMs : undefined;
+  }
+
+  get hasTotpSecret(): boolean {
+    return !!this.credentials.totpSecret;
+  }
+
+  /**
+   * Logs in. Without a TOTP secret the broker sends an OTP and the session waits for it; with one,
+   * the session is completed at once. Never retried: each login sends a new OTP and uses up one
+   * of the attempts the broker allows.
+   */
+  login(): Promise<LoginOutcome> {
+    if (this.loginInFlight) {
+      return Promise.reject(
+        new MStockError(
+          ErrorCode.INVALID_INPUT,
+          'A login for this account is already in progress; no second OTP was requested. Wait for it to finish.',
+        ),
+      );
+    }
+    const attempt = this.runLogin().finally(() => {
+      this.loginInFlight = undefined;
+    });
+    this.loginInFlight = attempt;
+    return attempt;
+  }
+
+  private async runLogin(): Promise<LoginOutcome> {
+    // a bad secret is refused before the broker is asked for anything
+    const authenticator = this.credentials.totpSecret ? this.authenticator(this.credentials.totpSecret) : undefined;
+    const result = await this.client.login(this.credentials.clientCode, this.credentials.password);
+    if (this.closed) throw closedError();
+    this.sessionToken = undefined;
+    this.expiresAtMs = undefined;
+    this.clearMidnightTimer();
+    this.loginToken = result.loginToken;
+    this.moveTo('otp-pending', 'login');
+    if (!authenticator) return { state: 'otp-pending', message: result.message };
+    const { expiresAt } = await this.submitCode(authenticator.generate({ timestamp: clock.now() }), 'totp');
+    return { state: 'live', expiresAt };
+  }
+
+  /** Turns the OTP (or authenticator code) into a live session. A rejected code keeps the login waiting. */
+  async submitCode(code: string, mode: OtpMode): Promise<{ expiresAt: string }> {
+    const loginToken = this.loginToken;
+    if (this.current !== 'otp-pending' || !loginToken) {
+      throw new MStockError(
+        ErrorCode.NO_PENDING_LOGIN,
+        'No login is waiting for an OTP. Send a message to the mStock login node first, then the OTP it asks for.',
+      );
+    }
+    const tokens =
+      mode === 'totp' ? await this.client.verifyTotp(loginToken, code) : await this.client.sessionToken(loginToken, code);
+    if (this.closed) throw closedError();
+    if (this.loginToken !== loginToken) {
+      throw new MStockError(ErrorCode.NO_PENDING_LOGIN, 'The login this OTP was for was replaced or ended while the code was checked.');
+    }
+    const now = clock.now();
+    this.loginToken = undefined;
+    this.sessionToken = tokens.sessionToken;
+    this.expiresAtMs = nextIndiaMidnight(now);
+    this.armMidnightTimer(this.expiresAtMs - now);
+    this.moveTo('live', mode);
+    return { expiresAt: toIndiaIso(this.expiresAtMs) };
+  }
+
+  /** The fund summary. Calls made while one is in flight share its answer. */
+  funds(): Promise<RawFundSegment[]> {
+    let token: string;
+    try {
+      token = this.liveToken();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (this.fundsInFlight) return this.fundsInFlight;
+    const call = this.client
+      .fundSummary(token)
+      .catch((err: unknown) => {
+        this.expireOnRejection(err, token);
+        throw err;
+      })
+      .finally(() => {
+        this.fundsInFlight = undefined;
+      });
+    this.fundsInFlight = call;
+    return call;
+  }
+
+  /**
+   * Ends the session on the broker and forgets it here, even when the broker's call fails (that
+   * failure is still reported). A session the broker already ended (401) counts as logged out.
+   */
+  async logout(): Promise<void> {
+    const state = this.state;
+    if (state === 'logged-out') {
+      throw new MStockError(ErrorCode.NOT_LOGGED_IN, 'There is no mStock session to log out of.');
+    }
+    const token = this.sessionToken;
+    this.forget();
+    this.moveTo('logged-out', 'logout');
+    if (state !== 'live' || !token) return;
+    try {
+      await this.client.logout(token);
+    } catch (err) {
+      if (isMStockError(err) && err.code === ErrorCode.SESSION_EXPIRED) return;
+      if (isMStockError(err)) err.message = `Logged out here, but mStock's logout call failed: ${err.message}`;
+      throw err;
+    }
+  }
+
+  /** Stops the timer and aborts calls in flight; the session is unusable afterwards. */
+  close(): void {
+    this.closed = true;
+    this.clearMidnightTimer();
+    this.forget();
+    this.client.close();
+    this.removeAllListeners();
+  }
+
+  private liveToken(): string {
+    const state = this.state;
+    if (state === 'expired') {
+      throw new MStockError(ErrorCode.SESSION_EXPIRED, 'The mStock session has expired (sessions end at midnight India time). Log in again and enter a new OTP.');
+    }
+    if (state !== 'live' || !this.sessionToken) {
+      throw new MStockError(ErrorCode.NOT_LOGGED_IN, 'Not logged in to mStock. Log in with the mStock login node and enter the OTP first.');
+    }
+    return this.sessionToken;
+  }
+
+  private expireOnRejection(err: unknown, token: string): void {
+    if (isMStockError(err) && err.code === ErrorCode.SESSION_EXPIRED && this.sessionToken === token) {
+      this.forget();
+      this.moveTo('expired', 'rejected');
+    }
+  }
+
+  private expireIfPastMidnight(): void {
+    if (this.current === 'live' && this.expiresAtMs !== undefined && clock.now() >= this.expiresAtMs) {
+      this.forget();
+      this.moveTo('expired', 'midnight');
+    }
+  }
+
+  private armMidnightTimer(ms: number): void {
+    this.clearMidnightTimer();
+    this.midnightTimer = clock.setTimer(() => {
+      this.midnightTimer = undefined;
+      this.expireIfPastMidnight();
+      // a clock that fired early (or was moved back) waits again
+      if (this.current === 'live' && this.expiresAtMs !== undefined) this.armMidnightTimer(this.expiresAtMs - clock.now());
+    }, Math.max(0, ms));
+  }
+
+  private clearMidnightTimer(): void {
+    if (this.midnightTimer !== undefined) clock.clearTimer(this.midnightTimer);
+    this.midnightTimer = undefined;
+  }
+
+  private forget(): void {
+    this.loginToken = undefined;
+    this.sessionToken = undefined;
+    this.expiresAtMs = undefined;
+    this.clearMidnightTimer();
+  }
+
+  private moveTo(state: SessionState, reason: string): void {
+    const previous = this.current;
+    this.current = state;
+    if (this.closed) return;
+    const change: SessionChange = { state, previous, at: new Date(clock.now()).toISOString(), reason };
+    this.emit('change', change);
+  }
+
+  private authenticator(base32: string): TOTP {
+    try {
+      const secret = Secret.fromBase32(base32.replace(/[\s-]/g, '').toUpperCase());
+      return new TOTP({ secret, digits: 6, period: 30, algorithm: 'SHA1' });
+    } catch {
+      throw new MStockError(
+        ErrorCode.INVALID_INPUT,
+        'The TOTP secret on the mStock account node is not valid base32 (letters A–Z and digits 2–7). Nothing was sent to mStock.',
+      );
+    }
+  }
+}
+
+function closedError(): MStockError {
+  return new MStockError(ErrorCode.NETWORK, 'The mStock account node was stopped or redeployed while the call was in flight.');
+}
