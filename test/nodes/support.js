@@ -1,0 +1,136 @@
+'use strict';
+// Shared set-up for the node tests: a real Node-RED runtime through node-red-node-test-helper,
+// the embedded sandbox over real HTTP on loopback, and a recorder for everything the nodes say.
+const helper = require('node-red-node-test-helper');
+const { Sandbox, SANDBOX_ACCOUNT } = require('../../dist/src/sandbox/server');
+const { closeAllSessions } = require('../../dist/src/nodered/session-registry');
+
+helper.init(require.resolve('node-red'));
+
+const nodeFiles = {
+  config: require('../../dist/nodes/mstock-config.js'),
+  login: require('../../dist/nodes/mstock-login.js'),
+  otp: require('../../dist/nodes/mstock-otp.js'),
+  funds: require('../../dist/nodes/mstock-funds.js'),
+  logout: require('../../dist/nodes/mstock-logout.js'),
+  session: require('../../dist/nodes/mstock-session.js'),
+};
+const catchNode = require('@node-red/nodes/core/common/25-catch.js');
+const allNodes = [...Object.values(nodeFiles), catchNode];
+
+/** Credentials for the sandbox account as the config node stores them. */
+function sandboxCredentials(extra = {}) {
+  return {
+    c1: {
+      apiKey: SANDBOX_ACCOUNT.apiKey,
+      clientCode: SANDBOX_ACCOUNT.clientCode,
+      password: SANDBOX_ACCOUNT.password,
+      ...extra,
+    },
+  };
+}
+
+/**
+ * A flow on one tab: the config node c1, one node of each flow type wired to helper node `out`,
+ * a Catch node wired to `caught`, and the mstock-session node wired to `events`.
+ */
+function standardFlow(baseUrl, { configExtra = {}, otpMode = 'otp', fundsOutput = 'parsed', timeout = 2000 } = {}) {
+  const z = 'tab1';
+  return [
+    { id: z, type: 'tab', label: 'mStock' },
+    { id: 'c1', type: 'mstock-config', name: 'test account', baseUrl, timeout, ...configExtra },
+    { id: 'login1', type: 'mstock-login', z, account: 'c1', wires: [['out']] },
+    { id: 'otp1', type: 'mstock-otp', z, account: 'c1', mode: otpMode, wires: [['out']] },
+    { id: 'funds1', type: 'mstock-funds', z, account: 'c1', output: fundsOutput, wires: [['out']] },
+    { id: 'logout1', type: 'mstock-logout', z, account: 'c1', wires: [['out']] },
+    { id: 'session1', type: 'mstock-session', z, account: 'c1', wires: [['events']] },
+    { id: 'catch1', type: 'catch', z, scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'out', type: 'helper', z },
+    { id: 'caught', type: 'helper', z },
+    { id: 'events', type: 'helper', z },
+  ];
+}
+
+/** Collects every message arriving at a helper node. */
+function collect(node) {
+  const seen = [];
+  node.on('input', (msg) => seen.push(msg));
+  return seen;
+}
+
+/** Resolves with the next message at a helper node, or rejects after `ms`. */
+function nextMessage(node, ms = 3000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no message at ${node.id} within ${ms} ms`)), ms);
+    node.once('input', (msg) => {
+      clearTimeout(timer);
+      resolve(msg);
+    });
+  });
+}
+
+/** Waits until `check()` is truthy. */
+async function until(check, ms = 3000, what = 'condition') {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Records every status, log line and error of the nodes with the given ids. */
+function recordNodes(ids) {
+  const record = { statuses: {}, logs: [] };
+  for (const id of ids) {
+    const node = helper.getNode(id);
+    if (!node) continue;
+    record.statuses[id] = [];
+    const status = node.status.bind(node);
+    node.status = (s) => {
+      record.statuses[id].push(s);
+      return status(s);
+    };
+    for (const level of ['log', 'warn', 'error', 'debug', 'trace']) {
+      const original = node[level].bind(node);
+      node[level] = (...args) => {
+        record.logs.push({ id, level, args });
+        return original(...args);
+      };
+    }
+  }
+  return record;
+}
+
+const lastStatus = (id) => {
+  const node = helper.getNode(id);
+  return node.status.lastCall ? node.status.lastCall.args[0] : undefined;
+};
+
+async function startSandbox(options = {}) {
+  const sandbox = new Sandbox(options);
+  const url = await sandbox.start();
+  return { sandbox, url };
+}
+
+async function cleanUp(sandbox) {
+  await helper.unload();
+  closeAllSessions();
+  if (sandbox) await sandbox.stop();
+}
+
+module.exports = {
+  helper,
+  allNodes,
+  nodeFiles,
+  catchNode,
+  SANDBOX_ACCOUNT,
+  sandboxCredentials,
+  standardFlow,
+  collect,
+  nextMessage,
+  until,
+  recordNodes,
+  lastStatus,
+  startSandbox,
+  cleanUp,
+};
