@@ -4,11 +4,14 @@ import { normaliseBaseUrl } from '../src/api/base-url';
 import { ErrorCode, MStockError, isMStockError } from '../src/api/errors';
 import type { AccountNode } from '../src/nodered/account';
 import { acquireSession, fingerprint, releaseSession } from '../src/nodered/session-registry';
+import { keepSessionInStore } from '../src/nodered/session-store';
 import { AccountSession } from '../src/session/session';
 
 interface ConfigDef extends NodeDef {
   baseUrl?: string;
   timeout?: string | number;
+  /** Name of a context store to keep the live session in across restarts; empty for memory only. */
+  store?: string;
 }
 
 interface Credentials {
@@ -27,6 +30,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const creds = (node.credentials ?? {}) as Credentials;
+    let stopStoring: (() => void) | undefined;
     try {
       const missing = (['apiKey', 'clientCode', 'password'] as const).filter((key) => !present(creds[key]));
       if (missing.length > 0) {
@@ -54,12 +58,15 @@ export = function register(RED: NodeAPI): void {
           totpSecret: present(creds.totpSecret) ? creds.totpSecret : undefined,
         });
       });
+      const store = typeof def.store === 'string' ? def.store.trim() : '';
+      if (store) stopStoring = keepSessionInStore(node, node.session, store, print);
     } catch (err) {
       node.problem = isMStockError(err) ? err : new MStockError(ErrorCode.NO_CREDENTIALS, 'The mStock account node could not be set up.');
       node.error(node.problem.message);
     }
 
     node.on('close', (removed: boolean, done: () => void) => {
+      stopStoring?.();
       releaseSession(node.id, removed);
       done();
     });

@@ -15,7 +15,7 @@ export interface SessionChange {
   previous: SessionState;
   /** ISO time of the change. */
   at: string;
-  /** Why: login, otp, totp, logout, midnight, rejected, credentials-changed. */
+  /** Why: login, otp, totp, logout, midnight, rejected, restored. */
   reason: string;
 }
 
@@ -163,6 +163,31 @@ export class AccountSession extends EventEmitter {
       if (isMStockError(err)) err.message = `Logged out here, but mStock's logout call failed: ${err.message}`;
       throw err;
     }
+  }
+
+  /**
+   * The live session's token and end, for an opt-in store that keeps it across restarts.
+   * Undefined unless live.
+   */
+  liveSession(): { sessionToken: string; expiresAt: number } | undefined {
+    if (this.state !== 'live' || !this.sessionToken || this.expiresAtMs === undefined) return undefined;
+    return { sessionToken: this.sessionToken, expiresAt: this.expiresAtMs };
+  }
+
+  /**
+   * Takes back a session kept in a store, if it is still before its midnight and nothing newer
+   * happened here meanwhile. True when the session became live.
+   */
+  restore(saved: { sessionToken: string; expiresAt: number }): boolean {
+    const now = clock.now();
+    if (this.closed || this.current !== 'logged-out' || this.loginInFlight) return false;
+    if (typeof saved.sessionToken !== 'string' || saved.sessionToken === '') return false;
+    if (!Number.isFinite(saved.expiresAt) || saved.expiresAt <= now || saved.expiresAt > nextIndiaMidnight(now)) return false;
+    this.sessionToken = saved.sessionToken;
+    this.expiresAtMs = saved.expiresAt;
+    this.armMidnightTimer(saved.expiresAt - now);
+    this.moveTo('live', 'restored');
+    return true;
   }
 
   /** Stops the timer and aborts calls in flight; the session is unusable afterwards. */

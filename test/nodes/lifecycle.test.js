@@ -200,3 +200,68 @@ describe('mStock nodes: session lifecycle', function () {
     assert.ok(seen.length >= 5, 'the scan saw the messages');
   });
 });
+
+describe('mStock nodes: the session kept in a context store (opt-in)', function () {
+  let sandbox;
+  let url;
+
+  before(function () {
+    helper.settings({ contextStorage: { default: { module: 'memory' }, keep: { module: 'memory' } } });
+  });
+
+  after(function () {
+    helper.settings({});
+  });
+
+  beforeEach(async function () {
+    ({ sandbox, url } = await startSandbox());
+    await helper.startServer();
+  });
+
+  afterEach(async function () {
+    await cleanUp(sandbox);
+    await helper.stopServer();
+  });
+
+  async function send(id, msg = { payload: 'x' }) {
+    const out = nextMessage(helper.getNode('out'));
+    helper.getNode(id).receive(msg);
+    return out;
+  }
+
+  const stored = () => helper.getNode('c1').context().get('mstockSession', 'keep');
+
+  async function goLive() {
+    await send('login1');
+    return send('otp1', { payload: sandbox.lastOtp });
+  }
+
+  it('a live session is written to the named store, and logout removes it', async function () {
+    await helper.load(allNodes, standardFlow(url, { configExtra: { store: 'keep' } }), sandboxCredentials());
+    assert.equal(stored(), undefined);
+    const live = await goLive();
+    const saved = stored();
+    assert.equal(saved.sessionToken.split('.').length, 3);
+    assert.equal(saved.expiresAt, Date.parse(live.payload.expiresAt));
+    assert.match(saved.fingerprint, /^[0-9a-f]{64}$/);
+    await send('logout1');
+    assert.equal(stored(), undefined);
+  });
+
+  it('a session the broker ended is removed from the store', async function () {
+    await helper.load(allNodes, standardFlow(url, { configExtra: { store: 'keep' } }), sandboxCredentials());
+    await goLive();
+    sandbox.expireSessions();
+    const caught = nextMessage(helper.getNode('caught'));
+    helper.getNode('funds1').receive({});
+    assert.equal((await caught).error.code, 'MSTOCK_SESSION_EXPIRED');
+    assert.equal(stored(), undefined);
+  });
+
+  it('without a store named, nothing is written to any store', async function () {
+    await helper.load(allNodes, standardFlow(url), sandboxCredentials());
+    await goLive();
+    assert.equal(stored(), undefined);
+    assert.equal(helper.getNode('c1').context().get('mstockSession'), undefined);
+  });
+});
