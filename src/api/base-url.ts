@@ -25,7 +25,8 @@ export function normaliseBaseUrl(input: unknown): string {
   if (url.username || url.password) {
     throw new MStockError(ErrorCode.INVALID_INPUT, 'The API URL must not contain a user name or password.');
   }
-  if (url.search || url.hash) {
+  // an empty "?" or "#" leaves url.search and url.hash empty, so look at the text itself
+  if (url.search || url.hash || /[?#]/.test(text)) {
     throw new MStockError(ErrorCode.INVALID_INPUT, 'The API URL must not contain a query or fragment.');
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {

@@ -46,6 +46,8 @@ function failureCode(endpoint: Endpoint, httpStatus: number, brokerCode: string,
   if (httpStatus === 429 || brokerCode === '429') return ErrorCode.RATE_LIMITED;
   if (httpStatus === 401 || brokerCode === 'IA401') return ErrorCode.SESSION_EXPIRED;
   if (httpStatus === 403 || brokerCode === 'IA403' || API_KEY_TROUBLE.test(message)) return ErrorCode.API_KEY_INVALID;
+  // a path the API does not know is a wrong API URL, not a wrong password or code
+  if (httpStatus === 404 || brokerCode === 'IA404') return ErrorCode.SERVER_ERROR;
   const serverSide = httpStatus >= 500;
   switch (endpoint) {
     case 'login':
@@ -104,9 +106,9 @@ export function classifyResponse(
   const brokerCode = brokerText(envelope.errorcode) || brokerText(envelope.error_type);
   const brokerMessage = brokerText(envelope.message);
   const code = failureCode(endpoint, httpStatus, brokerCode, brokerMessage);
-  const words = brokerMessage ? sentence(brokerMessage) : `no reason given (HTTP ${httpStatus})`;
-  const tag = brokerCode ? ` [${brokerCode}]` : '';
+  const words = sentence(brokerMessage || `no reason given (HTTP ${httpStatus})`);
+  const tag = brokerCode ? ` (${brokerCode})` : '';
   const advice = ADVICE[code] ? ` ${ADVICE[code]}` : '';
   const details = brokerCode ? { httpStatus, brokerCode } : { httpStatus };
-  throw new MStockError(code, `mStock refused ${what}: ${words}${tag}${advice}`, details);
+  throw new MStockError(code, `mStock refused ${what}${tag}: ${words}${advice}`, details);
 }

@@ -8,6 +8,7 @@ import { assertFundData, RawFundSegment } from './funds';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface ClientOptions {
   /** API root; https:// unless the host is loopback. Defaults to https://api.mstock.trade. */
@@ -89,8 +90,9 @@ export class MStockClient {
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
     this.apiKey = requireText(options.apiKey, 'API key');
     const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
-    if (!Number.isFinite(timeout) || timeout <= 0) {
-      throw new MStockError(ErrorCode.INVALID_INPUT, 'The timeout must be a positive number of milliseconds.');
+    // Node.js timers cannot wait longer than 2^31-1 ms: a larger delay would fire at once
+    if (!Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMER_MS) {
+      throw new MStockError(ErrorCode.INVALID_INPUT, `The timeout must be a positive number of milliseconds, at most ${MAX_TIMER_MS}.`);
     }
     this.timeout = timeout;
     this.agents = {

@@ -158,7 +158,7 @@ describe('mStock nodes: every error reaches a Catch node with its code', functio
     ['rate-limit', 'MSTOCK_RATE_LIMITED', 'rate limited', /Too many requests/],
     ['html-502', 'MSTOCK_BAD_RESPONSE', 'bad response', /HTTP 502 and an HTML page/],
     ['truncated-json', 'MSTOCK_BAD_RESPONSE', 'bad response', /not valid JSON/],
-    ['server-error', 'MSTOCK_SERVER_ERROR', 'server error', /Something went wrong.*MA500/],
+    ['server-error', 'MSTOCK_SERVER_ERROR', 'server error', /\(MA500\): Something went wrong/],
     ['status-error', 'MSTOCK_SERVER_ERROR', 'server error', /Something went wrong/],
     ['drop', 'MSTOCK_NETWORK', 'network error', /Could not reach mStock/],
     ['api-key-suspended', 'MSTOCK_API_KEY_INVALID', 'API key refused', /API is suspended/],
