@@ -20,7 +20,8 @@ export function normaliseBaseUrl(input: unknown): string {
   try {
     url = new URL(text);
   } catch {
-    throw new MStockError(ErrorCode.INVALID_INPUT, `The API URL "${text}" is not a valid URL.`);
+    // not repeated: a mistyped URL may hold a user name and password
+    throw new MStockError(ErrorCode.INVALID_INPUT, 'The API URL is not a valid URL; enter it like https://api.mstock.trade.');
   }
   if (url.username || url.password) {
     throw new MStockError(ErrorCode.INVALID_INPUT, 'The API URL must not contain a user name or password.');

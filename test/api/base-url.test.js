@@ -72,6 +72,11 @@ describe('normaliseBaseUrl', function () {
     });
   }
 
+  it('does not repeat a URL it cannot parse, which may hold a typed password', function () {
+    const err = throwsWith(() => normaliseBaseUrl('https://trader:my secret pw@api mstock'), ErrorCode.INVALID_INPUT);
+    assert.doesNotMatch(err.message, /secret|trader/);
+  });
+
   it('does not repeat the user name and password of a refused URL in its message', function () {
     const err = throwsWith(() => normaliseBaseUrl('https://alice:hunter2secret@api.mstock.trade'), ErrorCode.INVALID_INPUT);
     assert.ok(!err.message.includes('hunter2secret'), err.message);
