@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.demo/', 'coverage/'] },
+  { ignores: ['dist/', 'dist.*/', 'node_modules/', '.demo/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

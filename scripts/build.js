@@ -25,16 +25,25 @@ function upToDate() {
 
 if (process.argv.includes('--if-needed') && upToDate()) process.exit(0);
 
-fs.rmSync(dist, { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json')], {
-  stdio: 'inherit',
-});
+// Build beside dist/ and swap it in at the end, so code running from dist/ never sees it half-built.
+const staging = `${dist}.staging-${process.pid}`;
+fs.rmSync(staging, { recursive: true, force: true });
+execFileSync(
+  process.execPath,
+  [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json'), '--outDir', staging],
+  { stdio: 'inherit' },
+);
 
-const nodesOut = path.join(dist, 'nodes');
+const nodesOut = path.join(staging, 'nodes');
 for (const name of fs.readdirSync(path.join(root, 'nodes'))) {
   if (name.endsWith('.html')) fs.copyFileSync(path.join(root, 'nodes', name), path.join(nodesOut, name));
 }
 fs.cpSync(path.join(root, 'nodes', 'locales'), path.join(nodesOut, 'locales'), { recursive: true });
 fs.cpSync(path.join(root, 'icons'), path.join(nodesOut, 'icons'), { recursive: true });
-fs.chmodSync(path.join(dist, 'src', 'sandbox', 'cli.js'), 0o755);
-fs.writeFileSync(path.join(dist, '.built'), new Date().toISOString());
+fs.chmodSync(path.join(staging, 'src', 'sandbox', 'cli.js'), 0o755);
+fs.writeFileSync(path.join(staging, '.built'), new Date().toISOString());
+
+const retired = `${dist}.old-${process.pid}`;
+if (fs.existsSync(dist)) fs.renameSync(dist, retired);
+fs.renameSync(staging, dist);
+fs.rmSync(retired, { recursive: true, force: true });
