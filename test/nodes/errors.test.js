@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, startSandbox, cleanUp, lastStatus, SANDBOX_ACCOUNT } =
+const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, startSandbox, cleanUp, lastStatus, SANDBOX_ACCOUNT, send, failureOf, goLive } =
   require('./support');
 
 describe('mStock nodes: every error reaches a Catch node with its code', function () {
@@ -17,23 +17,8 @@ describe('mStock nodes: every error reaches a Catch node with its code', functio
     await helper.stopServer();
   });
 
-  /** Sends `msg` to node `id` and resolves with what the Catch node got. */
-  async function failureOf(id, msg = { payload: 'x' }) {
-    const caught = nextMessage(helper.getNode('caught'));
-    helper.getNode(id).receive(msg);
-    return caught;
-  }
 
-  async function send(id, msg = { payload: 'x' }) {
-    const out = nextMessage(helper.getNode('out'));
-    helper.getNode(id).receive(msg);
-    return out;
-  }
 
-  async function goLive() {
-    await send('login1');
-    return send('otp1', { payload: sandbox.lastOtp });
-  }
 
   it('MSTOCK_NO_CREDENTIALS: a password missing on the account, and nothing is sent', async function () {
     const creds = sandboxCredentials();
@@ -99,7 +84,7 @@ describe('mStock nodes: every error reaches a Catch node with its code', functio
 
   it('MSTOCK_SESSION_EXPIRED: a 401 from the broker ends the session for every node', async function () {
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
-    await goLive();
+    await goLive(sandbox);
     const events = collect(helper.getNode('events'));
     sandbox.expireSessions();
     const msg = await failureOf('funds1');
@@ -166,7 +151,7 @@ describe('mStock nodes: every error reaches a Catch node with its code', functio
   for (const [fault, code, statusText, words] of faults) {
     it(`${code}: the fund summary answered with fault "${fault}", then the next call works`, async function () {
       await helper.load(allNodes, standardFlow(url), sandboxCredentials());
-      await goLive();
+      await goLive(sandbox);
       sandbox.setFault({ kind: fault, endpoints: ['fundSummary'], times: 1 });
       const msg = await failureOf('funds1', { payload: 'tick', tag: fault });
       assert.equal(msg.error.code, code);
@@ -181,7 +166,7 @@ describe('mStock nodes: every error reaches a Catch node with its code', functio
 
   it('MSTOCK_TIMEOUT: no answer within the account\'s timeout', async function () {
     await helper.load(allNodes, standardFlow(url, { timeout: 300 }), sandboxCredentials());
-    await goLive();
+    await goLive(sandbox);
     sandbox.setFault({ kind: 'slow', delayMs: 2000, endpoints: ['fundSummary'], times: 1 });
     const started = Date.now();
     const msg = await failureOf('funds1');
@@ -201,7 +186,7 @@ describe('mStock nodes: every error reaches a Catch node with its code', functio
 
   it('logout forgets the session even when the broker\'s logout fails, and says so', async function () {
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
-    await goLive();
+    await goLive(sandbox);
     const events = collect(helper.getNode('events'));
     sandbox.setFault({ kind: 'server-error', endpoints: ['logout'] });
     const msg = await failureOf('logout1');

@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, startSandbox, cleanUp, lastStatus, SANDBOX_ACCOUNT } =
+const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, startSandbox, cleanUp, lastStatus, SANDBOX_ACCOUNT, goLive } =
   require('./support');
 const { nextIndiaMidnight, toIndiaIso } = require('../../dist/src/session/india-time');
 
@@ -18,15 +18,6 @@ describe('mStock nodes: the happy path against the sandbox', function () {
     await helper.stopServer();
   });
 
-  async function loginAndOtp() {
-    const out = helper.getNode('out');
-    let next = nextMessage(out);
-    helper.getNode('login1').receive({ payload: 'go' });
-    await next;
-    next = nextMessage(out);
-    helper.getNode('otp1').receive({ payload: sandbox.lastOtp });
-    return next;
-  }
 
   it('login answers the broker\'s message, reusing the incoming msg', async function () {
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
@@ -46,7 +37,7 @@ describe('mStock nodes: the happy path against the sandbox', function () {
   it('the OTP makes a live session that ends at the next midnight in India', async function () {
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
     const before = Date.now();
-    const msg = await loginAndOtp();
+    const msg = await goLive(sandbox);
     assert.equal(msg.topic, 'mstock/session');
     assert.equal(msg.payload.state, 'live');
     assert.equal(msg.payload.expiresAt, toIndiaIso(nextIndiaMidnight(before)));
@@ -72,7 +63,7 @@ describe('mStock nodes: the happy path against the sandbox', function () {
 
   it('funds arrive parsed: lowerCamel keys, numbers, nulls and words', async function () {
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
-    await loginAndOtp();
+    await goLive(sandbox);
     const next = nextMessage(helper.getNode('out'));
     helper.getNode('funds1').receive({ payload: 'tick', keep: 1 });
     const msg = await next;
@@ -94,7 +85,7 @@ describe('mStock nodes: the happy path against the sandbox', function () {
 
   it('funds arrive raw when the node says so: the broker\'s data array untouched', async function () {
     await helper.load(allNodes, standardFlow(url, { fundsOutput: 'raw' }), sandboxCredentials());
-    await loginAndOtp();
+    await goLive(sandbox);
     sandbox.setAvailableBalance('1234.50');
     const next = nextMessage(helper.getNode('out'));
     helper.getNode('funds1').receive({ payload: 'tick' });
@@ -106,7 +97,7 @@ describe('mStock nodes: the happy path against the sandbox', function () {
 
   it('logout ends the session on the broker and here', async function () {
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
-    await loginAndOtp();
+    await goLive(sandbox);
     assert.equal(sandbox.liveSessionCount, 1);
     const next = nextMessage(helper.getNode('out'));
     helper.getNode('logout1').receive({ payload: 'bye', who: 'cron' });
@@ -152,7 +143,7 @@ describe('mStock nodes: the happy path against the sandbox', function () {
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
     const events = [];
     helper.getNode('events').on('input', (msg) => events.push(msg));
-    await loginAndOtp();
+    await goLive(sandbox);
     const next = nextMessage(helper.getNode('out'));
     helper.getNode('logout1').receive({});
     await next;

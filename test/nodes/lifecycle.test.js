@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, startSandbox, cleanUp, lastStatus, recordNodes, SANDBOX_ACCOUNT } =
+const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, startSandbox, cleanUp, lastStatus, recordNodes, SANDBOX_ACCOUNT, send, goLive } =
   require('./support');
 const { clock, systemClock } = require('../../dist/src/session/clock');
 const { IST_OFFSET_MS } = require('../../dist/src/session/india-time');
@@ -47,23 +47,14 @@ describe('mStock nodes: session lifecycle', function () {
     await helper.stopServer();
   });
 
-  async function send(id, msg = { payload: 'x' }) {
-    const out = nextMessage(helper.getNode('out'));
-    helper.getNode(id).receive(msg);
-    return out;
-  }
 
-  async function goLive() {
-    await send('login1');
-    return send('otp1', { payload: sandbox.lastOtp });
-  }
 
   it('a session made at 23:59:30 India time expires 30 s later, and mstock-session says so then', async function () {
     // 2026-11-25 23:59:30 in India
     const manual = manualClock(Date.UTC(2026, 10, 25, 23, 59, 30) - IST_OFFSET_MS);
     Object.assign(clock, manual);
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
-    const live = await goLive();
+    const live = await goLive(sandbox);
     assert.equal(live.payload.expiresAt, '2026-11-26T00:00:00.000+05:30');
     const midnightTimer = [...manual.timers].find((t) => t.ms === 30_000);
     assert.ok(midnightTimer, 'a timer is set for exactly 30 s');
@@ -95,7 +86,7 @@ describe('mStock nodes: session lifecycle', function () {
     const manual = manualClock(Date.UTC(2026, 10, 25, 15, 0, 0) - IST_OFFSET_MS);
     Object.assign(clock, manual);
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
-    await goLive();
+    await goLive(sandbox);
     manual.timers.clear(); // as if the process had been suspended past midnight
     Object.assign(clock, { ...manual, now: () => Date.UTC(2026, 10, 26, 0, 0, 1) - IST_OFFSET_MS });
     const caught = nextMessage(helper.getNode('caught'));
@@ -107,7 +98,7 @@ describe('mStock nodes: session lifecycle', function () {
   it('a redeploy with the same credentials and URL keeps the live session', async function () {
     const flow = standardFlow(url);
     await helper.load(allNodes, flow, sandboxCredentials());
-    await goLive();
+    await goLive(sandbox);
     await helper.unload();
     await helper.load(allNodes, flow, sandboxCredentials());
     assert.deepEqual(lastStatus('funds1'), { fill: 'green', shape: 'dot', text: 'live until 00:00 IST' });
@@ -119,7 +110,7 @@ describe('mStock nodes: session lifecycle', function () {
   it('a redeploy with changed credentials drops the session', async function () {
     const flow = standardFlow(url);
     await helper.load(allNodes, flow, sandboxCredentials());
-    await goLive();
+    await goLive(sandbox);
     await helper.unload();
     await helper.load(allNodes, flow, sandboxCredentials({ password: 'a-new-password' }));
     assert.deepEqual(lastStatus('funds1'), { fill: 'grey', shape: 'ring', text: 'logged out' });
@@ -130,7 +121,7 @@ describe('mStock nodes: session lifecycle', function () {
 
   it('a burst of 100 funds requests makes one upstream call and answers each message', async function () {
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
-    await goLive();
+    await goLive(sandbox);
     sandbox.setFault({ kind: 'slow', delayMs: 100, endpoints: ['fundSummary'], times: 1 });
     const answers = collect(helper.getNode('out'));
     for (let i = 0; i < 100; i++) helper.getNode('funds1').receive({ _msgid: `burst-${i}`, payload: i, n: i });
@@ -148,7 +139,7 @@ describe('mStock nodes: session lifecycle', function () {
     process.on('unhandledRejection', onRejection);
     try {
       await helper.load(allNodes, standardFlow(url), sandboxCredentials());
-      await goLive();
+      await goLive(sandbox);
       sandbox.setFault({ kind: 'slow', delayMs: 400, endpoints: ['fundSummary'] });
       const answers = collect(helper.getNode('out'));
       const caught = collect(helper.getNode('caught'));
@@ -177,7 +168,7 @@ describe('mStock nodes: session lifecycle', function () {
     const record = recordNodes(['c1', 'login1', 'otp1', 'funds1', 'logout1', 'session1']);
     const seen = [];
     for (const id of ['out', 'caught', 'events']) helper.getNode(id).on('input', (m) => seen.push(m));
-    await goLive();
+    await goLive(sandbox);
     await send('funds1');
     sandbox.setFault({ kind: 'status-false', times: 1 });
     helper.getNode('funds1').receive({ payload: 'fail once' });
@@ -223,23 +214,14 @@ describe('mStock nodes: the session kept in a context store (opt-in)', function 
     await helper.stopServer();
   });
 
-  async function send(id, msg = { payload: 'x' }) {
-    const out = nextMessage(helper.getNode('out'));
-    helper.getNode(id).receive(msg);
-    return out;
-  }
 
   const stored = () => helper.getNode('c1').context().get('mstockSession', 'keep');
 
-  async function goLive() {
-    await send('login1');
-    return send('otp1', { payload: sandbox.lastOtp });
-  }
 
   it('a live session is written to the named store, and logout removes it', async function () {
     await helper.load(allNodes, standardFlow(url, { configExtra: { store: 'keep' } }), sandboxCredentials());
     assert.equal(stored(), undefined);
-    const live = await goLive();
+    const live = await goLive(sandbox);
     const saved = stored();
     assert.equal(saved.sessionToken.split('.').length, 3);
     assert.equal(saved.expiresAt, Date.parse(live.payload.expiresAt));
@@ -250,7 +232,7 @@ describe('mStock nodes: the session kept in a context store (opt-in)', function 
 
   it('a session the broker ended is removed from the store', async function () {
     await helper.load(allNodes, standardFlow(url, { configExtra: { store: 'keep' } }), sandboxCredentials());
-    await goLive();
+    await goLive(sandbox);
     sandbox.expireSessions();
     const caught = nextMessage(helper.getNode('caught'));
     helper.getNode('funds1').receive({});
@@ -260,7 +242,7 @@ describe('mStock nodes: the session kept in a context store (opt-in)', function 
 
   it('without a store named, nothing is written to any store', async function () {
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
-    await goLive();
+    await goLive(sandbox);
     assert.equal(stored(), undefined);
     assert.equal(helper.getNode('c1').context().get('mstockSession'), undefined);
   });

@@ -106,6 +106,26 @@ const lastStatus = (id) => {
   return node.status.lastCall ? node.status.lastCall.args[0] : undefined;
 };
 
+/** Sends `msg` to node `id`; resolves with what arrives at the helper node `out`. */
+async function send(id, msg = { payload: 'x' }) {
+  const out = nextMessage(helper.getNode('out'));
+  helper.getNode(id).receive(msg);
+  return out;
+}
+
+/** Sends `msg` to node `id`; resolves with what the Catch node passes to `caught`. */
+async function failureOf(id, msg = { payload: 'x' }) {
+  const caught = nextMessage(helper.getNode('caught'));
+  helper.getNode(id).receive(msg);
+  return caught;
+}
+
+/** Logs in and sends the OTP the sandbox printed; resolves with the OTP node's output. */
+async function goLive(sandbox) {
+  await send('login1');
+  return send('otp1', { payload: sandbox.lastOtp });
+}
+
 async function startSandbox(options = {}) {
   const sandbox = new Sandbox(options);
   const url = await sandbox.start();
@@ -133,4 +153,7 @@ module.exports = {
   lastStatus,
   startSandbox,
   cleanUp,
+  send,
+  failureOf,
+  goLive,
 };
