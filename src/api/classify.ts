@@ -64,7 +64,8 @@ const ADVICE: Partial<Record<ErrorCodeValue, string>> = {
   [ErrorCode.SESSION_EXPIRED]: 'Log in again and enter a new OTP.',
   [ErrorCode.API_KEY_INVALID]: 'Check the API key on the mStock account node and your API subscription.',
   [ErrorCode.RATE_LIMITED]: 'Send requests less often and try again in a moment.',
-  [ErrorCode.OTP_REJECTED]: 'Send the right code again; the login is still waiting for it.',
+  // mStock says "expired" for a mistyped OTP too, so a retry comes before a new login
+  [ErrorCode.OTP_REJECTED]: 'Check the code and send it again: the login is still waiting. If it keeps failing, log in again for a new OTP.',
 };
 
 /**

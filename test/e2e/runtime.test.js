@@ -40,6 +40,14 @@ for (const flavour of Object.keys(FLAVOURS)) {
       if (sandbox) await sandbox.stop();
     });
 
+    it(`really is ${FLAVOURS[flavour].label}`, function () {
+      const nodeRed = /Node-RED version: (\S+)/.exec(red.output);
+      const node = /Node\.js\s+version: (\S+)/.exec(red.output);
+      assert.ok(nodeRed && node, red.output.slice(0, 500));
+      assert.match(nodeRed[1], FLAVOURS[flavour].versions.nodeRed);
+      assert.match(node[1], FLAVOURS[flavour].versions.node);
+    });
+
     it('loads the six node types from the installed tarball', async function () {
       const sets = await red.nodeSet();
       assert.deepEqual(sets.map((s) => s.name).sort(), ['mstock-config', 'mstock-funds', 'mstock-login', 'mstock-logout', 'mstock-otp', 'mstock-session']);

@@ -1,0 +1,607 @@
+'use strict';
+/* global window, document, RED, $ -- inside page.evaluate / waitForFunction, which run in the browser */
+// Examples 02–05 end to end: each is taken from Node-RED's own example library (the packed tarball
+// installed in a real Node-RED), pointed at the sandbox, a real MQTT broker (aedes) and a real SMTP
+// server (smtp-server), and judged by what arrives there. Example 02 is driven in a real Chromium
+// through the FlowFuse Dashboard page itself.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { Aedes } = require('aedes');
+const { SMTPServer } = require('smtp-server');
+const { NodeRed, FLAVOURS, installedTemplate, onTab, readExample, sleep, root } = require('./harness');
+const { Sandbox, SANDBOX_ACCOUNT } = require('../../dist/src/sandbox/server');
+
+const MODULE = require('../../package.json').name;
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SCREENSHOT = path.join(root, 'docs', 'dashboard.png');
+
+const EX = {
+  dashboard: '02 OTP entry on a dashboard',
+  mqtt: '03 Scheduled funds to MQTT',
+  email: '04 Funds alert by e-mail',
+  schedule: '05 Log in before open, log out after close',
+};
+const WEEKDAYS = '1,2,3,4,5';
+const WAIT = 10_000; // generous: these machines are often busy
+
+// The core nodes, node-red-node-email, FlowFuse Dashboard 2.0 and ours: nothing else may appear.
+const CORE = ['comment', 'inject', 'debug', 'function', 'change', 'switch', 'catch', 'mqtt out', 'mqtt-broker'];
+const ALLOWED = (type) => CORE.includes(type) || type === 'e-mail' || /^ui-/.test(type) || /^mstock-/.test(type);
+const CONFIG_TYPES = /^(mstock-config|mqtt-broker|ui-base|ui-page|ui-theme|ui-group)$/;
+
+/** `mqtt` comes with Node-RED's core nodes (its MQTT nodes use it); take it from there. */
+function mqttClient() {
+  return require(require.resolve('mqtt', { paths: [path.dirname(require.resolve('@node-red/nodes/package.json'))] }));
+}
+
+/** Resolves when `check()` is truthy; polls. */
+async function until(check, ms, what) {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > ms) throw new Error(`${what}: not within ${ms} ms`);
+    await sleep(20);
+  }
+}
+
+/** Decodes RFC 2047 words and a quoted-printable or base64 body: enough for the e-mails nodemailer writes. */
+function decodeMail(raw) {
+  const split = raw.indexOf('\r\n\r\n');
+  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
+  const headers = {};
+  for (const line of head.split('\r\n')) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const words = (text) =>
+    text
+      .replace(/\?=\s+=\?/g, '?==?') // white space between two encoded words is not text
+      .replace(/=\?utf-8\?([qb])\?([^?]*)\?=/gi, (_, enc, data) =>
+        enc.toLowerCase() === 'b' ? Buffer.from(data, 'base64').toString('utf8') : qp(data.replace(/_/g, ' ')));
+  const qp = (text) => {
+    const bytes = [];
+    const soft = text.replace(/=\r?\n/g, '');
+    for (let i = 0; i < soft.length; i++) {
+      if (soft[i] === '=' && /^[0-9A-F]{2}$/i.test(soft.slice(i + 1, i + 3))) {
+        bytes.push(parseInt(soft.slice(i + 1, i + 3), 16));
+        i += 2;
+      } else bytes.push(...Buffer.from(soft[i], 'utf8'));
+    }
+    return Buffer.from(bytes).toString('utf8');
+  };
+  let body = raw.slice(split + 4);
+  const cte = (headers['content-transfer-encoding'] || '').toLowerCase();
+  if (cte === 'quoted-printable') body = qp(body);
+  if (cte === 'base64') body = Buffer.from(body, 'base64').toString('utf8');
+  return { subject: words(headers.subject || ''), contentType: headers['content-type'], body };
+}
+
+const digits = (text) => String(text).replace(/[^\d.]/g, '');
+
+describe('the examples as files', function () {
+  const all = Object.values(EX).map((name) => ({ name, nodes: readExample(`${name}.json`) }));
+
+  it('are bare arrays of nodes with 16-hex-digit ids, unique across every example, and no tab', function () {
+    const seen = new Set(readExample('01 Log in and read funds.json').map((n) => n.id));
+    for (const { name, nodes } of all) {
+      assert.ok(Array.isArray(nodes), name);
+      for (const node of nodes) {
+        assert.match(node.id, /^[0-9a-f]{16}$/, `${name}: id ${node.id}`);
+        assert.ok(!seen.has(node.id), `${name}: id ${node.id} used twice`);
+        seen.add(node.id);
+        assert.notEqual(node.type, 'tab', name);
+        assert.equal(node.z, undefined, `${name}: ${node.type} has a z`);
+      }
+    }
+  });
+
+  it('use only core nodes, node-red-node-email, Dashboard 2.0 and ours, wired to nodes that exist, placed tidily', function () {
+    for (const { name, nodes } of all) {
+      const ids = new Set(nodes.map((n) => n.id));
+      for (const node of nodes) {
+        assert.ok(ALLOWED(node.type), `${name}: ${node.type} is not allowed`);
+        for (const port of node.wires || []) for (const target of port) assert.ok(ids.has(target), `${name}: ${node.id} wires to ${target}`);
+        for (const ref of ['account', 'broker', 'group', 'page', 'ui', 'theme']) {
+          if (ref === 'broker' && node.type === 'mqtt-broker') continue; // there it is the host name
+          if (typeof node[ref] === 'string' && node[ref] !== '') assert.ok(ids.has(node[ref]), `${name}: ${node.type}.${ref} → ${node[ref]}`);
+        }
+        if (!CONFIG_TYPES.test(node.type)) {
+          assert.ok(Number.isInteger(node.x) && Number.isInteger(node.y) && node.x >= 100 && node.y >= 40, `${name}: ${node.type} ${node.name} at ${node.x},${node.y}`);
+          assert.equal(node.x % 10, 0, `${name}: ${node.type} ${node.name} x`);
+          assert.equal(node.y % 20, 0, `${name}: ${node.type} ${node.name} y`);
+        }
+        if (/^mstock-(login|otp|funds|logout|session)$/.test(node.type)) assert.ok(node.account, `${name}: ${node.type} has no account`);
+      }
+      const comments = nodes.filter((n) => n.type === 'comment');
+      assert.equal(comments.length, 1, name);
+      assert.ok(comments[0].info.length > 300, `${name}: the comment explains too little`);
+    }
+  });
+
+  it('each has one "mStock account" on https://api.mstock.trade, with no credentials or secret anywhere', function () {
+    for (const { name, nodes } of all) {
+      const configs = nodes.filter((n) => n.type === 'mstock-config');
+      assert.equal(configs.length, 1, name);
+      assert.equal(configs[0].name, 'mStock account');
+      assert.equal(configs[0].baseUrl, 'https://api.mstock.trade');
+      const text = JSON.stringify(nodes);
+      assert.ok(!/"credentials"/.test(text), `${name} carries credentials`);
+      for (const secret of Object.values(SANDBOX_ACCOUNT)) assert.ok(!text.includes(secret), `${name} carries a sandbox secret`);
+    }
+  });
+
+  it('schedule with crontabs the inject dialog shows as Mon–Fri, and say which time zone they run on', function () {
+    const injects = (name) => readExample(`${name}.json`).filter((n) => n.type === 'inject');
+    for (const name of [EX.mqtt, EX.email]) {
+      assert.deepEqual(injects(name).map((n) => [n.crontab, n.repeat]), [[`*/5 9-15 * * ${WEEKDAYS}`, '']], name);
+    }
+    assert.deepEqual(injects(EX.schedule).map((n) => n.crontab), [`00 09 * * ${WEEKDAYS}`, `45 15 * * ${WEEKDAYS}`]);
+    for (const name of [EX.mqtt, EX.email, EX.schedule]) {
+      const info = readExample(`${name}.json`).find((n) => n.type === 'comment').info;
+      assert.match(info, /Asia\/Kolkata/, name);
+      assert.match(info, /TZ=Asia\/Kolkata/, name);
+    }
+  });
+
+  it('02 wires a dashboard: Log in button → login, form → OTP (mode otp), session → text, funds → gauge and texts, Catch → notification', function () {
+    const nodes = readExample(`${EX.dashboard}.json`);
+    const by = (pred) => nodes.filter(pred);
+    const one = (pred, what) => {
+      const found = by(pred);
+      assert.equal(found.length, 1, what);
+      return found[0];
+    };
+    const next = (node) => node.wires.flat().map((id) => nodes.find((n) => n.id === id));
+    for (const type of ['ui-base', 'ui-page', 'ui-theme']) one((n) => n.type === type, type);
+    assert.equal(by((n) => n.type === 'ui-group').length, 2);
+    const login = one((n) => n.type === 'ui-button' && n.label === 'Log in', 'Log in button');
+    assert.deepEqual(next(login).map((n) => n.type), ['mstock-login']);
+    const form = one((n) => n.type === 'ui-form', 'OTP form');
+    assert.deepEqual(form.options.map((o) => [o.key, o.type, o.required]), [['otp', 'text', true]]);
+    const [toPayload] = next(form);
+    assert.equal(toPayload.type, 'change');
+    const [otp] = next(toPayload);
+    assert.equal(otp.type, 'mstock-otp');
+    assert.equal(otp.mode, 'otp');
+    const session = one((n) => n.type === 'mstock-session', 'session node');
+    assert.ok(next(session).some((n) => n.type === 'ui-text' && n.value === 'payload.state'));
+    const funds = one((n) => n.type === 'mstock-funds', 'funds node');
+    const refresh = one((n) => n.type === 'ui-button' && /Refresh/.test(n.label), 'Refresh button');
+    assert.deepEqual(next(refresh), [funds]);
+    const [first] = next(funds);
+    assert.deepEqual(next(first).map((n) => n.type), ['ui-gauge', 'ui-text', 'ui-text']);
+    const caught = one((n) => n.type === 'catch', 'catch');
+    assert.equal(next(next(caught)[0])[0].type, 'ui-notification');
+  });
+});
+
+for (const flavour of Object.keys(FLAVOURS)) {
+  describe(`examples 02–05 in a real ${FLAVOURS[flavour].label}`, function () {
+    this.timeout(60_000);
+    let sandbox;
+    let red;
+    let broker;
+    let mqttServer;
+    let smtp;
+    let browser;
+    let profile;
+    const published = [];
+    const mailbox = [];
+
+    before(async function () {
+      sandbox = new Sandbox({ fixedOtp: '123456' });
+      await sandbox.start();
+      broker = await Aedes.createBroker();
+      broker.on('publish', (packet, client) => {
+        if (client && packet.topic.startsWith('mstock/')) {
+          published.push({ topic: packet.topic, payload: String(packet.payload), retain: packet.retain, qos: packet.qos });
+        }
+      });
+      mqttServer = net.createServer(broker.handle);
+      await new Promise((resolve) => mqttServer.listen(0, '127.0.0.1', resolve));
+      smtp = new SMTPServer({
+        authOptional: true,
+        disabledCommands: ['STARTTLS'],
+        logger: false,
+        onData(stream, session, callback) {
+          const chunks = [];
+          stream.on('data', (chunk) => chunks.push(chunk));
+          stream.on('end', () => {
+            mailbox.push({ raw: Buffer.concat(chunks).toString('utf8'), rcptTo: session.envelope.rcptTo.map((r) => r.address) });
+            callback();
+          });
+        },
+      });
+      await new Promise((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+      installedTemplate();
+      red = new NodeRed({ flavour });
+      await red.start();
+    });
+
+    after(async function () {
+      if (browser) await browser.close();
+      if (profile) fs.rmSync(profile, { recursive: true, force: true });
+      if (red) {
+        await red.stop();
+        red.cleanUp();
+      }
+      if (smtp) await new Promise((resolve) => smtp.close(resolve));
+      if (broker) await new Promise((resolve) => broker.close(resolve));
+      if (mqttServer) await new Promise((resolve) => mqttServer.close(resolve));
+      if (sandbox) await sandbox.stop();
+    });
+
+    /** A fresh browser page; the test fails on any uncaught error in the page. */
+    async function newPage(t) {
+      if (!fs.existsSync(CHROMIUM)) t.skip();
+      if (!browser) {
+        const { chromium } = require('playwright-core');
+        profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mstock-e2e-chromium-'));
+        browser = await chromium.launchPersistentContext(profile, {
+          executablePath: CHROMIUM,
+          headless: true,
+          args: CHROMIUM_ARGS,
+          viewport: { width: 1200, height: 640 },
+        });
+      }
+      const page = await browser.newPage();
+      const errors = [];
+      page.on('pageerror', (err) => errors.push(err));
+      return { page, errors };
+    }
+
+    /** The example as Node-RED offers it under Import ▸ Examples, checked against the repository's file. */
+    async function example(name) {
+      const res = await fetch(`${red.url}/library/examples/flows/${MODULE}/${encodeURIComponent(name)}`);
+      assert.equal(res.status, 200, `${name} is not among Node-RED's examples`);
+      const nodes = JSON.parse(await res.text());
+      assert.deepEqual(nodes, readExample(`${name}.json`));
+      return nodes;
+    }
+
+    /** Points the example at the sandbox, silences its schedules (the test triggers them), adds credentials. */
+    function prepare(nodes, { totp = false } = {}) {
+      const config = nodes.find((n) => n.type === 'mstock-config');
+      config.baseUrl = sandbox.url;
+      for (const n of nodes.filter((node) => node.type === 'inject')) Object.assign(n, { crontab: '', repeat: '' });
+      const credentials = {
+        [config.id]: {
+          apiKey: SANDBOX_ACCOUNT.apiKey,
+          clientCode: SANDBOX_ACCOUNT.clientCode,
+          password: SANDBOX_ACCOUNT.password,
+          ...(totp ? { totpSecret: SANDBOX_ACCOUNT.totpSecret } : {}),
+        },
+      };
+      const named = (type, name) => nodes.find((n) => n.type === type && n.name === name);
+      return { config, credentials, named };
+    }
+
+    /** A test-only inject → mStock node pair on the example's account (the examples that poll need a live session). */
+    function helper(account, type, tag) {
+      return [
+        { id: `e2e-${tag}-inject`, type: 'inject', name: `e2e ${tag}`, props: [{ p: 'payload' }], payload: '', payloadType: 'date', x: 140, y: 600, wires: [[`e2e-${tag}`]] },
+        { id: `e2e-${tag}`, type, name: `e2e ${tag}`, account, x: 340, y: 600, wires: [[]] },
+      ];
+    }
+
+    const mark = (comms) => comms.events.length;
+    const statusAfter = (comms, from, id, test) => (e) => comms.events.indexOf(e) >= from && e.topic === `status/${id}` && test(e.data.text || '');
+    const debugAfter = (comms, from, name) => (e) => comms.events.indexOf(e) >= from && e.topic === 'debug' && e.data.name === name;
+    const debugOf = (comms, name) => comms.debug().filter((d) => d.name === name);
+
+    it('loads node-red-node-email and the FlowFuse Dashboard from beside Node-RED, and offers our examples', async function () {
+      const sets = await red.admin('GET', '/nodes');
+      const modules = new Set(sets.filter((s) => s.enabled && !s.err).map((s) => s.module));
+      for (const module of [MODULE, 'node-red-node-email', '@flowfuse/node-red-dashboard']) assert.ok(modules.has(module), `${module} is not loaded`);
+      for (const type of ['e-mail', 'ui-base', 'ui-form', 'ui-gauge', 'ui-notification']) {
+        assert.ok(sets.some((s) => s.types.includes(type) && s.enabled && !s.err), `${type} is not registered`);
+      }
+      const listed = JSON.parse(await (await fetch(`${red.url}/library/examples/flows/${MODULE}/`)).text()).map((e) => e.fn);
+      for (const name of Object.values(EX)) assert.ok(listed.includes(name), `${name} is not offered`);
+    });
+
+    it('03 publishes every poll\'s funds retained to mstock/funds, and one alert per crossing of 50000 to mstock/alert', async function () {
+      const nodes = await example(EX.mqtt);
+      const { config, credentials, named } = prepare(nodes, { totp: true });
+      const mqttBroker = nodes.find((n) => n.type === 'mqtt-broker');
+      Object.assign(mqttBroker, { broker: '127.0.0.1', port: String(mqttServer.address().port) });
+      const poll = nodes.find((n) => n.type === 'inject');
+      const fundsOut = named('mqtt out', 'mstock/funds (retained)');
+      const check = nodes.find((n) => n.type === 'function');
+      const flows = onTab([...nodes, ...helper(config.id, 'mstock-login', 'login')]);
+      await red.deploy(flows, credentials);
+      const comms = await red.comms();
+      await comms.waitFor(statusAfter(comms, 0, fundsOut.id, (t) => /\.connected$/.test(t)), 10_000, 'the MQTT connection');
+      let from = mark(comms);
+      await red.inject('e2e-login-inject');
+      await comms.waitFor(statusAfter(comms, from, nodes.find((n) => n.type === 'mstock-funds').id, (t) => t.startsWith('live until')), WAIT, 'a live session');
+
+      published.length = 0;
+      const balances = [100000, 40000, 30000, 60000, 70000, 20000];
+      for (const balance of balances) {
+        sandbox.setAvailableBalance(balance);
+        from = mark(comms);
+        const before = published.length;
+        await red.inject(poll.id);
+        await comms.waitFor(statusAfter(comms, from, check.id, (t) => t.endsWith(`: ${balance}`)), WAIT, `the check of ${balance}`);
+        await until(() => published.slice(before).some((p) => p.topic === 'mstock/funds' && JSON.parse(p.payload)[0].availableBalance === balance), WAIT, `funds ${balance} at the broker`);
+      }
+      const alerts = () => published.filter((p) => p.topic === 'mstock/alert');
+      await until(() => alerts().length >= 3, WAIT, 'three alerts');
+      await sleep(500); // nothing more may come
+
+      const funds = published.filter((p) => p.topic === 'mstock/funds');
+      assert.equal(funds.length, balances.length, 'one funds message per poll');
+      for (const p of funds) {
+        assert.equal(p.retain, true);
+        assert.equal(p.qos, 1);
+        const segments = JSON.parse(p.payload);
+        assert.ok(Array.isArray(segments) && segments.length === 2);
+        assert.equal(segments[1].availableBalance, 25000.5);
+        assert.equal(segments[0].limitType, 'CAPITAL');
+      }
+      assert.deepEqual(funds.map((p) => JSON.parse(p.payload)[0].availableBalance), balances);
+      assert.deepEqual(
+        alerts().map((p) => [JSON.parse(p.payload).alert, JSON.parse(p.payload).availableBalance, JSON.parse(p.payload).threshold, p.retain]),
+        [['below', 40000, 50000, false], ['recovered', 60000, 50000, false], ['below', 20000, 50000, false]],
+      );
+
+      // the broker keeps the last fund summary: a client that subscribes later gets it at once
+      const retained = [];
+      for await (const packet of broker.persistence.createRetainedStream('mstock/funds')) retained.push(packet);
+      assert.equal(retained.length, 1);
+      assert.equal(JSON.parse(String(retained[0].payload))[0].availableBalance, 20000);
+      const mqtt = mqttClient();
+      const late = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttServer.address().port}`, { reconnectPeriod: 0 });
+      try {
+        const got = new Promise((resolve) => late.once('message', (topic, payload, packet) => resolve({ topic, payload: String(payload), retain: packet.retain })));
+        await late.subscribeAsync('mstock/#');
+        const first = await Promise.race([got, sleep(5000).then(() => assert.fail('no retained message for a late subscriber'))]);
+        assert.equal(first.topic, 'mstock/funds');
+        assert.equal(first.retain, true);
+        assert.equal(JSON.parse(first.payload)[0].availableBalance, 20000);
+      } finally {
+        await late.endAsync(true);
+      }
+      comms.close();
+    });
+
+    it('04 sends exactly one e-mail per fall below 50000, with the balance in it, and re-arms above', async function () {
+      const nodes = await example(EX.email);
+      const { config, credentials } = prepare(nodes, { totp: true });
+      const email = nodes.find((n) => n.type === 'e-mail');
+      Object.assign(email, { server: '127.0.0.1', port: String(smtp.server.address().port), secure: false, tls: false, authtype: 'NONE' });
+      credentials[email.id] = { userid: 'node-red@example.com' };
+      const poll = nodes.find((n) => n.type === 'inject');
+      const check = nodes.find((n) => n.type === 'function');
+      await red.deploy(onTab([...nodes, ...helper(config.id, 'mstock-login', 'login')]), credentials);
+      const comms = await red.comms();
+      let from = mark(comms);
+      await red.inject('e2e-login-inject');
+      await comms.waitFor(statusAfter(comms, from, nodes.find((n) => n.type === 'mstock-funds').id, (t) => t.startsWith('live until')), WAIT, 'a live session');
+
+      mailbox.length = 0;
+      const balances = [100000, 40000, 30000, 60000, 45000, 20000, 55000];
+      for (const balance of balances) {
+        sandbox.setAvailableBalance(balance);
+        from = mark(comms);
+        await red.inject(poll.id);
+        await comms.waitFor(statusAfter(comms, from, check.id, (t) => digits(t) === balance.toFixed(2)), WAIT, `the check of ${balance}`);
+      }
+      await until(() => mailbox.length >= 2, 10_000, 'two e-mails');
+      await sleep(700); // nothing more may come
+      assert.equal(mailbox.length, 2, 'one e-mail per fall below the threshold');
+      const mails = mailbox.map((m) => ({ ...decodeMail(m.raw), rcptTo: m.rcptTo }));
+      for (const [mail, balance] of [[mails[0], '40,000.00'], [mails[1], '45,000.00']]) {
+        assert.deepEqual(mail.rcptTo, ['you@example.com']);
+        assert.equal(mail.subject, `mStock: available balance ₹${balance} is below ₹50,000.00`);
+        assert.match(mail.body, new RegExp(`available balance is ₹${balance}, below your alert level of ₹50,000\\.00`));
+        assert.match(mail.contentType, /^text\/plain/);
+      }
+      assert.deepEqual(debugOf(comms, 'error'), [], 'no error on the way');
+      comms.close();
+    });
+
+    it('05 logs in unattended with a TOTP secret, logs out, and says "log in again" only when the session expires', async function () {
+      const nodes = await example(EX.schedule);
+      const { config, credentials, named } = prepare(nodes, { totp: true });
+      await red.deploy(onTab([...nodes, ...helper(config.id, 'mstock-funds', 'funds')]), credentials);
+      const comms = await red.comms();
+      const states = () => debugOf(comms, 'session changes').map((d) => JSON.parse(d.msg).state);
+      const calls = { ...sandbox.calls };
+      const liveBefore = sandbox.liveSessionCount;
+
+      let from = mark(comms);
+      await red.inject(named('inject', '09:00 Mon–Fri').id);
+      const login = await comms.waitFor(debugAfter(comms, from, 'login'), WAIT, 'the login output');
+      assert.equal(login.data.topic, 'mstock/session');
+      assert.equal(JSON.parse(login.data.msg).state, 'live');
+      await until(() => states().length >= 2, WAIT, 'two session changes');
+      assert.deepEqual(states(), ['otp-pending', 'live']);
+      assert.equal((sandbox.calls.verifyTotp || 0) - (calls.verifyTotp || 0), 1, 'the authenticator code was sent');
+      assert.equal(sandbox.calls.sessionToken || 0, calls.sessionToken || 0, 'no OTP was typed');
+      assert.equal(sandbox.liveSessionCount, liveBefore + 1);
+
+      from = mark(comms);
+      await red.inject(named('inject', '15:45 Mon–Fri').id);
+      const logout = await comms.waitFor(debugAfter(comms, from, 'logout'), WAIT, 'the logout output');
+      assert.equal(JSON.parse(logout.data.msg).state, 'logged-out');
+      await until(() => states().length >= 3, WAIT, 'the logged-out change');
+      assert.equal(sandbox.liveSessionCount, liveBefore, 'the session ended at the broker');
+      assert.deepEqual(debugOf(comms, 'log in again'), [], 'a logout is not an expiry');
+
+      // the next morning's login, then the broker stops accepting the session (as at midnight)
+      from = mark(comms);
+      await red.inject(named('inject', '09:00 Mon–Fri').id);
+      await comms.waitFor(debugAfter(comms, from, 'login'), WAIT, 'the second login');
+      sandbox.expireSessions();
+      await red.inject('e2e-funds-inject');
+      const again = await comms.waitFor(debugAfter(comms, from, 'log in again'), WAIT, 'the "log in again" message');
+      assert.equal(again.data.msg, 'The mStock session has expired: log in again.');
+      await until(() => states().length >= 6, WAIT, 'six session changes');
+      assert.deepEqual(states(), ['otp-pending', 'live', 'logged-out', 'otp-pending', 'live', 'expired']);
+      await sleep(200);
+      assert.equal(debugOf(comms, 'log in again').length, 1);
+      assert.match(debugOf(comms, 'error')[0].msg, /MSTOCK_SESSION_EXPIRED/);
+      comms.close();
+    });
+
+    it('02 without a browser: the login, OTP and funds chain behind the dashboard widgets works (Admin API)', async function () {
+      const nodes = await example(EX.dashboard);
+      const { credentials, named } = prepare(nodes);
+      const change = named('change', 'OTP from the form');
+      const first = named('function', 'first segment');
+      // test-only stand-ins for the button and the form, and debug taps on the numbers' wires
+      const extra = [
+        { id: 'e2e-login-button', type: 'inject', name: 'e2e Log in', props: [{ p: 'payload' }], payload: '', payloadType: 'str', x: 140, y: 600, wires: [[nodes.find((n) => n.type === 'mstock-login').id]] },
+        { id: 'e2e-otp-form', type: 'inject', name: 'e2e form', props: [{ p: 'payload' }], payload: '{"otp":"123456"}', payloadType: 'json', x: 140, y: 640, wires: [[change.id]] },
+        ...['gauge', 'available', 'utilized'].map((name, i) => ({ id: `e2e-tap-${name}`, type: 'debug', name: `e2e ${name}`, active: true, tosidebar: true, complete: 'payload', targetType: 'msg', x: 400, y: 600 + i * 40, wires: [] })),
+      ];
+      first.wires = first.wires.map((port, i) => [...port, extra[2 + i].id]);
+      sandbox.setAvailableBalance(250000);
+      await red.deploy(onTab([...nodes, ...extra]), credentials);
+      const comms = await red.comms();
+      await red.inject('e2e-login-button');
+      await comms.waitFor((e) => e.topic === `status/${nodes.find((n) => n.type === 'mstock-otp').id}` && e.data.text === 'waiting for OTP', WAIT, 'waiting for OTP');
+      await red.inject('e2e-otp-form');
+      const gauge = await comms.waitFor((e) => e.topic === 'debug' && e.data.name === 'e2e gauge', WAIT, 'the gauge value');
+      assert.equal(gauge.data.msg, '250000');
+      const available = await comms.waitFor((e) => e.topic === 'debug' && e.data.name === 'e2e available', WAIT, 'the balance text');
+      assert.equal(digits(available.data.msg), '250000.00');
+      assert.match(available.data.msg, /^₹2,50,000\.00$/);
+      const utilized = await comms.waitFor((e) => e.topic === 'debug' && e.data.name === 'e2e utilized', WAIT, 'the utilized text');
+      assert.match(utilized.data.msg, /^₹2,73,95,824\.71$/);
+      const page = await fetch(`${red.url}/dashboard/mstock`);
+      assert.equal(page.status, 200);
+      comms.close();
+    });
+
+    it('02 in a real browser: Log in, a wrong OTP, the right OTP typed into the dashboard form, session live and funds shown', async function () {
+      const { page, errors } = await newPage(this);
+      const nodes = await example(EX.dashboard);
+      const { credentials } = prepare(nodes);
+      const widget = (node) => `#nrdb-ui-widget-${node.id}`;
+      const text = (node) => page.locator(`${widget(node)} .nrdb-ui-text-value`);
+      const says = nodes.find((n) => n.type === 'ui-text' && n.label === 'mStock says');
+      const session = nodes.find((n) => n.type === 'ui-text' && n.label === 'Session');
+      const available = nodes.find((n) => n.type === 'ui-text' && n.label === 'Available balance');
+      const utilized = nodes.find((n) => n.type === 'ui-text' && n.label === 'Amount utilized');
+      const gauge = nodes.find((n) => n.type === 'ui-gauge');
+      const form = nodes.find((n) => n.type === 'ui-form');
+      const loginButton = nodes.find((n) => n.type === 'ui-button' && n.label === 'Log in');
+      const refresh = nodes.find((n) => n.type === 'ui-button' && n.label === 'Refresh funds');
+      sandbox.setAvailableBalance(250000);
+      await red.deploy([], {}); // forget the session the test before made on this account
+      await red.deploy(onTab(nodes), credentials);
+      const calls = { ...sandbox.calls };
+      const delta = (name) => (sandbox.calls[name] || 0) - (calls[name] || 0);
+
+      await page.goto(`${red.url}/dashboard/mstock`);
+      await page.locator(`${widget(loginButton)} button`).click();
+      await assertText(text(says), /^Please enter the OTP that we sent on XXXXXXX452/);
+      await assertText(text(session), /^otp-pending$/);
+
+      // a mistyped OTP: mStock's words in a notification, and the login keeps waiting
+      await page.locator(`${widget(form)} input`).fill('000000');
+      await page.locator(`${widget(form)} [data-action="form-submit"]`).click();
+      const notice = page.getByText(/Entered OTP has been expired/);
+      await notice.waitFor({ timeout: WAIT });
+      await page.getByRole('button', { name: 'Close' }).click();
+      await notice.waitFor({ state: 'hidden', timeout: WAIT });
+      assert.equal((await text(session).textContent()).trim(), 'otp-pending');
+
+      await page.locator(`${widget(form)} input`).fill(' 123456 ');
+      await page.locator(`${widget(form)} [data-action="form-submit"]`).click();
+      await assertText(text(session), /^live$/);
+      await assertText(text(available), /^₹2,50,000\.00$/);
+      await assertText(text(utilized), /^₹2,73,95,824\.71$/);
+      await assertText(page.locator(widget(gauge)), /250000/);
+      assert.equal(await page.locator(`${widget(form)} input`).inputValue(), '', 'the form clears after sending');
+
+      // Refresh funds fetches again
+      sandbox.setAvailableBalance(180000.5);
+      await page.locator(`${widget(refresh)} button`).click();
+      await assertText(text(available), /^₹1,80,000\.50$/);
+      assert.deepEqual([delta('login'), delta('sessionToken'), delta('fundSummary')], [1, 2, 2]);
+
+      if (flavour === 'nr4') {
+        await sleep(800); // let the gauge finish its animation
+        fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+        await page.screenshot({ path: SCREENSHOT });
+      }
+      assert.deepEqual(errors.map(String), []);
+      await page.close();
+    });
+
+    // The editor check once, in Node-RED 4.1: it costs a browser page load of the whole editor.
+    if (flavour === 'nr4') {
+      it('every example imports into the editor from its example library with no node flagged, and the schedules show as Mon–Fri', async function () {
+        const { page, errors } = await newPage(this);
+        await page.goto(red.url);
+        await page.waitForFunction(() => window.RED && RED.nodes && RED.nodes.getType('mstock-funds') && RED.nodes.getType('ui-form') && RED.nodes.getType('e-mail') && document.querySelector('#red-ui-workspace-chart'), null, { timeout: 20_000 });
+        for (const name of Object.values(EX)) {
+          const nodes = await example(name);
+          const flagged = await page.evaluate((imported) => {
+            RED.workspaces.add();
+            const tab = RED.workspaces.active();
+            RED.view.importNodes(imported, { generateIds: true });
+            const bad = [];
+            RED.nodes.eachNode((n) => {
+              if (n.z === tab && (!n.valid || n.type === 'unknown')) bad.push(`${n.type} ${n.name || ''}: ${JSON.stringify(n.validationErrors)}`);
+            });
+            RED.nodes.eachConfig((n) => {
+              if (!n.valid) bad.push(`${n.type} ${n.name || ''}: ${JSON.stringify(n.validationErrors)}`);
+            });
+            return bad;
+          }, nodes);
+          assert.deepEqual(flagged, [], name);
+        }
+        const schedules = await page.evaluate(async () => {
+          const until = async (check) => {
+            for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+          };
+          const injects = new Map(); // one dialog per distinct schedule
+          RED.nodes.eachNode((n) => {
+            if (n.type === 'inject' && n.crontab && !injects.has(n.crontab)) injects.set(n.crontab, n);
+          });
+          const out = [];
+          for (const n of injects.values()) {
+            RED.editor.edit(n);
+            await until(() => $('#node-dialog-ok:visible').length === 1 && $('#inject-time-type-select').val());
+            await new Promise((r) => setTimeout(r, 400)); // let the tray finish opening (Node-RED 5 resizes it on a timer)
+            const type = $('#inject-time-type-select').val();
+            const box = type === 'time' ? '#inject-time-time-days' : '#inject-time-interval-time-days';
+            const days = $(`${box} input:checked`).map((_, e) => e.value).get().join(',');
+            const when = type === 'time' ? $('#inject-time-time').val() : `every ${$('#inject-time-interval-time-units').val()} min ${$('#inject-time-interval-time-start').val()}-${$('#inject-time-interval-time-end').val()}`;
+            $('#node-dialog-ok').click(); // "Done": the dialog writes the schedule back
+            await until(() => $('#node-dialog-ok').length === 0);
+            out.push([n.name, type, when, days, n.crontab]);
+          }
+          return out.sort();
+        });
+        assert.deepEqual(schedules, [
+          ['09:00 Mon–Fri', 'time', '09:00', WEEKDAYS, `00 09 * * ${WEEKDAYS}`],
+          ['15:45 Mon–Fri', 'time', '15:45', WEEKDAYS, `45 15 * * ${WEEKDAYS}`],
+          ['every 5 min, Mon–Fri 09:00–16:00', 'interval-time', 'every 5 min 9-16', WEEKDAYS, `*/5 9-15 * * ${WEEKDAYS}`],
+        ]);
+        assert.deepEqual(errors.map(String), []);
+        await page.close();
+      });
+    }
+  });
+}
+
+/** Waits until the locator's trimmed text matches; fails with what it showed. */
+async function assertText(locator, pattern, ms = WAIT) {
+  const started = Date.now();
+  let last;
+  while (Date.now() - started < ms) {
+    last = ((await locator.first().textContent({ timeout: ms }).catch(() => null)) ?? '').trim();
+    if (pattern.test(last)) return last;
+    await sleep(50);
+  }
+  assert.fail(`expected ${pattern}, the page shows "${last}"`);
+}
