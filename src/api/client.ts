@@ -96,8 +96,10 @@ export class MStockClient {
     }
     this.timeout = timeout;
     this.agents = {
-      httpAgent: new http.Agent({ keepAlive: true, maxSockets: 8 }),
-      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 8 }),
+      // axios asks for 60 s TCP keep-alive on each request; an agent with another value resets it
+      // on every reuse of the socket, one setsockopt call after another
+      httpAgent: new http.Agent({ keepAlive: true, keepAliveMsecs: 60_000, maxSockets: 8 }),
+      httpsAgent: new https.Agent({ keepAlive: true, keepAliveMsecs: 60_000, maxSockets: 8 }),
     };
     this.http = axios.create({
       baseURL: this.baseUrl,

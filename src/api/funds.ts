@@ -9,11 +9,18 @@ export type RawFundSegment = Record<string, unknown>;
 
 const UPPER_SNAKE = /^[A-Z0-9_]+$/;
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
+const CAMEL_CACHE_LIMIT = 512;
+const camelCache = new Map<string, string>();
 
 /** `AVAILABLE_BALANCE` → `availableBalance`; keys that are not UPPER_SNAKE are kept as they are. */
 export function toLowerCamel(key: string): string {
-  if (!UPPER_SNAKE.test(key)) return key;
-  return key.toLowerCase().replace(/_+([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  let camel = camelCache.get(key);
+  if (camel === undefined) {
+    camel = UPPER_SNAKE.test(key) ? key.toLowerCase().replace(/_+([a-z0-9])/g, (_m, c: string) => c.toUpperCase()) : key;
+    // the broker sends the same two dozen keys every time; a hostile answer cannot grow the cache
+    if (camelCache.size < CAMEL_CACHE_LIMIT) camelCache.set(key, camel);
+  }
+  return camel;
 }
 
 export function parseFundValue(value: unknown): FundValue {
@@ -54,17 +61,8 @@ export function assertFundData(data: unknown): RawFundSegment[] {
 
 /** Turns the broker's fund summary `data` into one lowerCamel object per segment. */
 export function parseFunds(data: unknown): FundSegment[] {
-  return assertFundData(data).map((segment) => {
-    const out: FundSegment = {};
-    for (const [key, value] of Object.entries(segment)) {
-      // defineProperty keeps a key such as "__proto__" an own property instead of a prototype write
-      Object.defineProperty(out, toLowerCamel(key), {
-        value: parseFundValue(value),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-    return out;
-  });
+  // fromEntries defines own properties, so a key such as "__proto__" never writes a prototype
+  return assertFundData(data).map((segment) =>
+    Object.fromEntries(Object.entries(segment).map(([key, value]) => [toLowerCamel(key), parseFundValue(value)])),
+  );
 }

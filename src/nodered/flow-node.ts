@@ -1,8 +1,10 @@
-import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { MStockError, isMStockError, ErrorCode } from '../api/errors';
 import type { AccountSession, SessionChange } from '../session/session';
 import { resolveAccount } from './account';
 import { busyStatus, errorStatus, sessionStatus } from './status';
+
+const BUSY_STATUS_DELAY_MS = 100;
 
 export interface Reply {
   topic: string;
@@ -24,10 +26,23 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
   const account = resolveAccount(RED, spec.accountId);
   let closed = false;
   let busy = 0;
+  let busyTimer: NodeJS.Timeout | undefined;
+  let shown = '';
 
+  // the editor gets a websocket frame per status call: send only what changed
+  const show = (status: NodeStatus) => {
+    const key = `${status.fill}|${status.shape}|${status.text}`;
+    if (key === shown) return;
+    shown = key;
+    node.status(status);
+  };
   const showSession = () => {
     if (closed || busy > 0) return;
-    node.status(account instanceof MStockError ? errorStatus(account) : sessionStatus(account.state, account.expiresAt));
+    show(account instanceof MStockError ? errorStatus(account) : sessionStatus(account.state, account.expiresAt));
+  };
+  const settle = () => {
+    busy -= 1;
+    if (busy === 0) clearTimeout(busyTimer);
   };
   const onChange = (_change: SessionChange) => showSession();
   if (!(account instanceof MStockError)) account.on('change', onChange);
@@ -35,15 +50,16 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
 
   node.on('input', (msg, send, done) => {
     if (account instanceof MStockError) {
-      node.status(errorStatus(account));
+      show(errorStatus(account));
       done(account);
       return;
     }
     busy += 1;
-    node.status(busyStatus);
+    // a quick answer never shows "requesting…": only a call that takes a while does
+    if (busy === 1) busyTimer = setTimeout(() => busy > 0 && !closed && show(busyStatus), BUSY_STATUS_DELAY_MS);
     spec.handle(account, msg).then(
       (reply) => {
-        busy -= 1;
+        settle();
         if (closed) return done();
         msg.topic = reply.topic;
         msg.payload = reply.payload;
@@ -52,12 +68,12 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
         done();
       },
       (err: unknown) => {
-        busy -= 1;
+        settle();
         if (closed) return done();
         const failure = isMStockError(err)
           ? err
           : new MStockError(ErrorCode.SERVER_ERROR, 'The mStock node failed unexpectedly.');
-        node.status(errorStatus(failure));
+        show(errorStatus(failure));
         done(failure);
       },
     );
@@ -65,6 +81,7 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
 
   node.on('close', (done: () => void) => {
     closed = true;
+    clearTimeout(busyTimer);
     if (!(account instanceof MStockError)) account.off('change', onChange);
     done();
   });

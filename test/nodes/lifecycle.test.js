@@ -119,6 +119,27 @@ describe('mStock nodes: session lifecycle', function () {
     assert.equal((await caught).error.code, 'MSTOCK_NOT_LOGGED_IN');
   });
 
+  it('shows a yellow "requesting…" ring while a slow call is in flight, then the session again', async function () {
+    await helper.load(allNodes, standardFlow(url), sandboxCredentials());
+    await goLive(sandbox);
+    sandbox.setFault({ kind: 'slow', delayMs: 600, endpoints: ['fundSummary'], times: 1 });
+    const answer = send('funds1');
+    await new Promise((r) => setTimeout(r, 350));
+    assert.deepEqual(lastStatus('funds1'), { fill: 'yellow', shape: 'ring', text: 'requesting…' });
+    await answer;
+    assert.deepEqual(lastStatus('funds1'), { fill: 'green', shape: 'dot', text: 'live until 00:00 IST' });
+  });
+
+  it('quick calls one after another do not flood the editor with status updates', async function () {
+    await helper.load(allNodes, standardFlow(url), sandboxCredentials());
+    await goLive(sandbox);
+    const funds = helper.getNode('funds1');
+    const before = funds.status.callCount;
+    for (let i = 0; i < 20; i++) await send('funds1', { payload: i });
+    assert.ok(funds.status.callCount - before <= 4, `${funds.status.callCount - before} status updates for 20 quick calls`);
+    assert.deepEqual(lastStatus('funds1'), { fill: 'green', shape: 'dot', text: 'live until 00:00 IST' });
+  });
+
   it('a burst of 100 funds requests makes one upstream call and answers each message', async function () {
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
     await goLive(sandbox);
