@@ -1,0 +1,119 @@
+'use strict';
+// The bench flow: one driver, three systems under test, and http-in endpoints for setup and for
+// commands (only ever outside the measured window).
+//
+//   POST /bench/cmd ─► bench-driver ─1─► A: mstock-funds ───────────────────────────────────────┐
+//                          │  │  └──2─► B: function (3 headers) ─► http request ─► function (numbers) ─┤
+//                          │  └─────3─► E: bench-raw (raw http.request inside Node-RED) ─────────────┤
+//                          └────────4─► http response           catch (A, B, E) ─────────────────────┤
+//                          ◄──────────────────────────────────────────────────────────────────────────┘
+//   POST /bench/login ─► mstock-login ─► http response
+//   POST /bench/otp   ─► mstock-otp   ─► http response      (catch: login/otp failures → HTTP 500)
+//   POST /bench/auth  ─► function (flow.set 'mstock' = { apiKey, token } for B and E) ─► http response
+
+const TAB = 'bench-tab';
+
+/** The code of B's first function node: the three headers mStock wants. */
+const HEADERS_FUNCTION = `const auth = flow.get('mstock');
+msg.headers = {
+  'X-Mirae-Version': '1',
+  'X-PrivateKey': auth.apiKey,
+  Authorization: 'Bearer ' + auth.token,
+};
+return msg;`;
+
+/**
+ * The code of B's last function node: the same job mstock-funds does on the answer (parseFunds):
+ * check the envelope, lowerCamel keys, numeric strings to numbers, "", "None" and null to null.
+ */
+const NUMBERS_FUNCTION = `const body = msg.payload;
+const ok = body && (body.status === true || String(body.status).trim().toLowerCase() === 'true');
+if (msg.statusCode !== 200 || !ok || !Array.isArray(body.data)) {
+  node.error('mStock refused the fund summary request', msg);
+  return null;
+}
+const camel = (k) => /^[A-Z0-9_]+$/.test(k) ? k.toLowerCase().replace(/_+([a-z0-9])/g, (m, c) => c.toUpperCase()) : k;
+const value = (v) => {
+  if (v === null || v === undefined) return null;
+  if (typeof v !== 'string') return v;
+  const t = v.trim();
+  if (t === '' || t === 'None') return null;
+  return /^[+-]?(?:\\d+\\.?\\d*|\\.\\d+)$/.test(t) && Number.isFinite(Number(t)) ? Number(t) : v;
+};
+msg.topic = 'mstock/funds';
+msg.payload = body.data.map((segment) => {
+  const out = {};
+  for (const key of Object.keys(segment)) out[camel(key)] = value(segment[key]);
+  return out;
+});
+return msg;`;
+
+const AUTH_FUNCTION = `flow.set('mstock', { apiKey: msg.payload.apiKey, token: msg.payload.token });
+msg.payload = { ok: true };
+return msg;`;
+
+const ERROR_REPLY_FUNCTION = `msg.statusCode = 500;
+msg.payload = { error: msg.error };
+return msg;`;
+
+/**
+ * @param {object} o
+ * @param {string} o.sandboxUrl
+ * @param {object} o.account SANDBOX_ACCOUNT
+ * @returns {{ flows: object[], credentials: object }}
+ */
+function benchFlow({ sandboxUrl, account }) {
+  let y = 40;
+  const at = (n, x) => ({ ...n, z: TAB, x, y: n.y ?? y });
+  const fundsUrl = `${sandboxUrl}/openapi/typeb/user/fundsummary`;
+  const nodes = [
+    { id: TAB, type: 'tab', label: 'mStock benchmark' },
+    { id: 'acct', type: 'mstock-config', name: 'sandbox', baseUrl: sandboxUrl, timeout: '10000', store: '' },
+
+    at({ id: 'cmd-in', type: 'http in', url: '/bench/cmd', method: 'post', upload: false, swaggerDoc: '', wires: [['driver']] }, 120),
+    at({ id: 'driver', type: 'bench-driver', name: 'driver', wires: [['funds'], ['b-headers'], ['raw'], ['cmd-out']] }, 320),
+    at({ id: 'cmd-out', type: 'http response', statusCode: '', headers: {}, wires: [] }, 560),
+
+    at({ id: 'funds', type: 'mstock-funds', name: 'A: funds', account: 'acct', output: 'parsed', y: 120, wires: [['driver']] }, 560),
+
+    at({ id: 'b-headers', type: 'function', name: 'B: headers', func: HEADERS_FUNCTION, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], y: 180, wires: [['b-http']] }, 560),
+    at({
+      id: 'b-http',
+      type: 'http request',
+      name: 'B: GET fundsummary',
+      method: 'GET',
+      ret: 'obj',
+      paytoqs: 'ignore',
+      url: fundsUrl,
+      tls: '',
+      persist: true,
+      proxy: '',
+      insecureHTTPParser: false,
+      authType: '',
+      senderr: true,
+      headers: [],
+      y: 180,
+      wires: [['b-numbers']],
+    }, 760),
+    at({ id: 'b-numbers', type: 'function', name: 'B: numbers', func: NUMBERS_FUNCTION, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], y: 180, wires: [['driver']] }, 960),
+
+    at({ id: 'raw', type: 'bench-raw', name: 'E: raw http', url: fundsUrl, y: 240, wires: [['driver']] }, 560),
+    at({ id: 'run-catch', type: 'catch', name: 'run errors', scope: ['funds', 'b-headers', 'b-http', 'b-numbers', 'raw'], uncaught: false, y: 300, wires: [['driver']] }, 120),
+  ];
+  y = 380;
+  nodes.push(
+    at({ id: 'login-in', type: 'http in', url: '/bench/login', method: 'post', upload: false, swaggerDoc: '', wires: [['login']] }, 120),
+    at({ id: 'login', type: 'mstock-login', name: 'login', account: 'acct', wires: [['setup-out']] }, 320),
+    at({ id: 'otp-in', type: 'http in', url: '/bench/otp', method: 'post', upload: false, swaggerDoc: '', y: 440, wires: [['otp']] }, 120),
+    at({ id: 'otp', type: 'mstock-otp', name: 'otp', account: 'acct', mode: 'otp', y: 440, wires: [['setup-out']] }, 320),
+    at({ id: 'auth-in', type: 'http in', url: '/bench/auth', method: 'post', upload: false, swaggerDoc: '', y: 500, wires: [['auth']] }, 120),
+    at({ id: 'auth', type: 'function', name: 'flow.mstock', func: AUTH_FUNCTION, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], y: 500, wires: [['setup-out']] }, 320),
+    at({ id: 'setup-catch', type: 'catch', name: 'setup errors', scope: ['login', 'otp', 'auth'], uncaught: false, y: 560, wires: [['setup-error']] }, 120),
+    at({ id: 'setup-error', type: 'function', name: '500', func: ERROR_REPLY_FUNCTION, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], y: 560, wires: [['setup-out']] }, 320),
+    at({ id: 'setup-out', type: 'http response', statusCode: '', headers: {}, wires: [] }, 560),
+  );
+  const credentials = { acct: { apiKey: account.apiKey, clientCode: account.clientCode, password: account.password } };
+  return { flows: nodes, credentials };
+}
+
+module.exports = { benchFlow, HEADERS_FUNCTION, NUMBERS_FUNCTION };

@@ -1,0 +1,273 @@
+'use strict';
+// Turns the bench summary into the tables printed to stdout and into docs/BENCHMARKS.md.
+
+const MiB = 2 ** 20;
+const ms = (v, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+const x = (v) => (Number.isFinite(v) ? `${v.toFixed(2)}` : 'n/a');
+const mib = (v) => `${(v / MiB).toFixed(2)} MiB`;
+const passMiss = (t) => (t.pass ? '**pass**' : '**miss**');
+
+function table(head, rows) {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+const SYSTEMS = {
+  A: 'A: `mstock-funds` (after login + OTP in the flow)',
+  B: 'B: core nodes: function (3 headers) → `http request` (GET, parsed JSON, keep-alive) → function (numbers)',
+  C: 'C: raw `http.request` keep-alive loop, plain Node.js (the floor)',
+  D: 'D: `MStockClient.fundSummary` + `parseFunds` loop, plain Node.js (diagnostic)',
+  E: 'E: raw `http.request` in a bench node inside Node-RED (diagnostic)',
+};
+
+function sequentialTable(s) {
+  return table(
+    ['system', 'median ms', 'p99 ms', 'median per run (ms)', 'errors'],
+    ['A', 'B', 'C', 'D', 'E'].map((k) => [SYSTEMS[k], ms(s.seq[k].median), ms(s.seq[k].p99), s.seq[k].runs.map((r) => ms(r.median)).join(' · '), String(s.seq[k].errors)]),
+  );
+}
+
+function ratiosTable(s) {
+  const r = s.ratios;
+  const runs = (key) => r.perRun[key].map(x).join(' · ');
+  return table(
+    ['ratio', 'of the medians', 'within each run', 'p99'],
+    [
+      ['**A/B** (ours vs core nodes)', `**${x(r.AB)}**`, runs('AB'), x(r.ABp99)],
+      ['**A/C** (ours vs the raw floor)', `**${x(r.AC)}**`, runs('AC'), x(r.ACp99)],
+      ['D/C (our client without Node-RED vs the floor)', x(r.DC), runs('DC'), ''],
+      ['E/C (Node-RED message passing + raw HTTP vs the floor)', x(r.EC), runs('EC'), ''],
+      ['A/E (ours vs raw HTTP, both inside Node-RED)', x(r.AE), runs('AE'), ''],
+    ],
+  );
+}
+
+function burstTable(s) {
+  const b = s.burst;
+  return table(
+    ['system', 'all answered (median ms)', 'per run (ms)', 'upstream calls per burst (per run)', 'errors'],
+    ['A', 'B'].map((k) => [SYSTEMS[k].split(':')[0], ms(b[k].totalMs, 1), b[k].runs.map((r) => ms(r.totalMs, 1)).join(' · '), b[k].runs.map((r) => r.calls).join(' · '), String(b[k].errors)]),
+  );
+}
+
+function memoryTable(s) {
+  const m = s.memory;
+  return table(
+    ['round', 'heap after GC, before', 'after', 'growth', 'RSS before', 'RSS after', 'RSS growth', 'ms per message'],
+    m.rounds.map((r, i) => [String(i + 1), mib(r.before.heapUsed), mib(r.after.heapUsed), `**${mib(r.heapGrowth)}**`, mib(r.before.rss), mib(r.after.rss), mib(r.rssGrowth), ms(r.msPerMsg)]),
+  );
+}
+
+function loadTable(s) {
+  const l = s.load;
+  const rows = [
+    ['palette-load phase without the package', `${ms(l.baselinePaletteMs, 0)} ms`, `${ms(l.baselinePaletteCpuMs, 0)} ms`],
+    ['palette-load phase with the package', `${ms(l.withPaletteMs, 0)} ms`, `${ms(l.withPaletteCpuMs, 0)} ms`],
+    ['difference (the whole cost, but within the phase\'s noise)', `${ms(l.paletteDeltaMs, 0)} ms`, `${ms(l.paletteCpuDeltaMs, 0)} ms`],
+    ['process start → "Started flows", without / with', `${ms(l.baselineStartupMs, 0)} / ${ms(l.withStartupMs, 0)} ms`, ''],
+    ['**require() of the 6 node files, everything they pull in included**', `**${ms(l.requireMs, 1)} ms**`, `**${ms(l.requireCpuMs, 1)} ms**`],
+    ['**the calls of their exported functions (registerType …)**', `**${ms(l.registerMs, 2)} ms**`, `**${ms(l.registerCpuMs, 2)} ms**`],
+  ];
+  for (const [dep, v] of Object.entries(l.deps)) rows.push([`of the require() time: first require('${dep}')`, `${ms(v.ms, 1)} ms`, `${ms(v.cpuMs, 1)} ms`]);
+  return table(['what (median of the starts)', 'wall time', 'CPU time'], rows);
+}
+
+function targetsTable(s) {
+  return table(
+    ['target', 'required', 'measured', 'result'],
+    s.targets.map((t) => [t.name, t.required, t.measured + (t.note ? ` (${t.note})` : ''), passMiss(t)]),
+  );
+}
+
+function sideBySide(tables, names, skip = ['idle']) {
+  const keys = [];
+  for (const t of tables) for (const r of t) if (!keys.includes(r.key) && !skip.includes(r.key)) keys.push(r.key);
+  const value = (t, key) => t.find((r) => r.key === key)?.usPerMsg ?? 0;
+  const rows = keys.map((key) => [key, ...tables.map((t) => value(t, key).toFixed(1))]);
+  rows.push(['**busy, all owners**', ...tables.map((t) => `**${t.filter((r) => !skip.includes(r.key)).reduce((sum, r) => sum + r.usPerMsg, 0).toFixed(1)}**`)]);
+  return table(['', ...names], rows);
+}
+
+function profileSection(s) {
+  const p = s.profile;
+  if (!p) return '_Not profiled in this run (`--no-profile`, or quick mode without `--profile`)._';
+  const { A, E, burstA } = p;
+  const pct = (v) => `${(v * 100).toFixed(1)} %`;
+  const lines = [];
+  lines.push(
+    `A second Node-RED process ran with \`--cpu-prof --cpu-prof-interval ${p.intervalUs}\` (µs; the profiler slows it a little). ` +
+      `The profile is cut to the driver's own start and end of ${A.messages} sequential A messages (median ${ms(A.medianMs)} ms there), ` +
+      `of ${E.messages} sequential E messages (raw \`http.request\` in a bench node: ${ms(E.medianMs)} ms), and of ${burstA.totalMs.length} ` +
+      `burst(s) of ${s.counts.burstN} A messages (${burstA.totalMs.map((v) => ms(v, 1)).join(' · ')} ms). Figures are µs per message of the Node-RED ` +
+      `main thread not idle (the rest of each window it waits for the sandbox in the bench process). The profiler samples wall-clock ticks: on a ` +
+      `machine busy with other work a sample also lands where the thread waited for a CPU, typically right after a socket write woke the ` +
+      `sandbox, so the busy totals exceed CPU time; the shares are what to read.`,
+  );
+  lines.push('');
+  lines.push(
+    'By **owner**: each sample is charged to the nearest library or application frame on its stack, so the Node.js `http` work a client ' +
+      'starts counts for that client (axios in A, the bench node in E); "Node.js core" is what runs with no library above it (event loop, timers, stream plumbing).',
+  );
+  lines.push('');
+  lines.push(sideBySide([A.ownerByCategory, E.ownerByCategory, burstA.ownerByCategory], ['A sequential', 'E sequential', `A burst of ${s.counts.burstN}`]));
+  lines.push('');
+  lines.push('By **self time** (where the CPU actually was):');
+  lines.push('');
+  lines.push(sideBySide([A.selfByCategory, E.selfByCategory, burstA.selfByCategory], ['A sequential', 'E sequential', `A burst of ${s.counts.burstN}`]));
+  lines.push('');
+  lines.push('Key frames, **inclusive** (the frame and everything it called), µs per message:');
+  lines.push('');
+  lines.push(
+    table(
+      ['frame', 'A sequential', 'share of A busy', `A burst of ${s.counts.burstN}`],
+      A.keyFrames.map((r) => [r.key, r.usPerMsg.toFixed(1), pct(r.shareOfBusy), (burstA.keyFrames.find((b) => b.key === r.key)?.usPerMsg ?? 0).toFixed(1)]),
+    ),
+  );
+  lines.push('');
+  lines.push('Heaviest functions of sequential A by self time:');
+  lines.push('');
+  lines.push(table(['function', 'µs / message', 'share of busy'], A.topSelfFrames.slice(0, 15).map((r) => [`\`${r.key}\``, r.usPerMsg.toFixed(1), pct(r.shareOfBusy)])));
+  return lines.join('\n');
+}
+
+function machineTable(s) {
+  const e = s.env;
+  return table(
+    ['', ''],
+    [
+      ['date', e.date],
+      ['CPU', `${e.cpu}, ${e.cores} cores`],
+      ['memory', `${e.memoryGiB.toFixed(1)} GiB`],
+      ['OS', e.os],
+      ['Node.js', e.node],
+      ['Node-RED', e.nodeRed],
+      ['package', `${e.package} (commit ${e.commit}; dist/ built ${e.distBuilt}), axios ${e.axios}`],
+      ['load average (1 min) at start / end', `${e.loadAverageAtStart[0].toFixed(2)} / ${(e.loadAverageAtEnd ?? [NaN])[0].toFixed(2)} (other work on the machine shows here; it makes absolute times noisy)`],
+      ['mode', `${s.counts.mode}: ${s.counts.runs} run(s); ${s.counts.seqN} sequential, ${s.counts.burstN} burst, ${s.counts.memN} × ${s.counts.memRounds} memory messages; ${s.counts.loadRuns} load start(s) each; ${s.elapsedS.toFixed(0)} s in all`],
+    ],
+  );
+}
+
+function renderConsole(s) {
+  return [
+    '',
+    `mStock benchmark (${s.counts.mode}) — ${s.env.date}, ${s.env.cpu} × ${s.env.cores}, Node ${s.env.node}, Node-RED ${s.env.nodeRed}`,
+    '',
+    'Sequential (one message after another, per-message latency):',
+    sequentialTable(s),
+    '',
+    ratiosTable(s),
+    '',
+    `A and B give the same payload for the same answer: ${s.sameJob ? 'yes' : 'NO'}`,
+    '',
+    `Burst (${s.counts.burstN} triggers at once):`,
+    burstTable(s),
+    `B/A: ${s.burst.speedup.toFixed(1)}×`,
+    '',
+    `Memory (Node-RED process, heap after global.gc(); ${s.counts.memN} A messages per round):`,
+    memoryTable(s),
+    '',
+    'Load (this package\'s node set):',
+    loadTable(s),
+    '',
+    'Targets:',
+    targetsTable(s),
+    '',
+    'Profile of A:',
+    profileSection(s),
+    '',
+  ].join('\n');
+}
+
+function renderMarkdown(s) {
+  const c = s.counts;
+  return `# Benchmarks
+
+<!-- GENERATED by \`node bench/run.js\` (${c.mode} mode) on ${s.env.date}. Do not edit by hand: run it again. -->
+
+How fast is **mstock-funds** compared with the same job wired with Node-RED's core nodes, and with
+the least any Node.js program has to do for it? Measured in one real Node-RED process against the
+embedded sandbox with no added latency, so the figures are the cost of the software, not of the
+network. Absolute times depend on the machine; **the ratios are the figures that matter**.
+
+## Machine
+
+${machineTable(s)}
+
+## Targets
+
+${targetsTable(s)}
+
+## Sequential: ${c.seqN.toLocaleString('en-US')} fund-summary requests, one after another
+
+Each message is sent when the previous answer is back; the time is from the driver sending the
+message to the answer arriving back at the driver. Median over ${c.runs} run(s) of each run's
+median and p99, after ${c.seqWarmup} warm-up messages per system.
+
+${sequentialTable(s)}
+
+${ratiosTable(s)}
+
+A's and B's \`msg.payload\` for the same sandbox answer are ${s.sameJob ? 'identical (checked by the script)' : '**not identical** (see the run log)'}.
+
+## Burst: ${c.burstN.toLocaleString('en-US')} triggers at once
+
+The driver sends ${c.burstN.toLocaleString('en-US')} messages in one go; the time is until every one of them has its
+answer. Upstream calls are the sandbox's own count of fund-summary requests during the burst.
+
+${burstTable(s)}
+
+B takes **${s.burst.speedup.toFixed(1)}×** as long as A.
+
+## Memory: ${c.memN.toLocaleString('en-US')} A messages per round
+
+Heap used after \`global.gc()\` (twice; Node-RED started with \`--expose-gc\`) and RSS of the Node-RED
+process, before and after each round of ${c.memN.toLocaleString('en-US')} sequential A messages, after ${c.memWarmup} warm-up messages.
+
+${memoryTable(s)}
+
+## Load: this package's node set at Node-RED start
+
+${loadTable(s)}
+
+Method: Node-RED is started ${c.loadRuns} time(s) without and with the package (alternating, fresh
+user directories, the package installed from its packed tarball) with a preload
+(\`bench/lib/load-probe.js\`). The preload timestamps Node-RED's own log lines: the *palette-load
+phase* runs from "Loading palette nodes" to the next line, logged when \`redNodes.load()\` has
+scanned, parsed (.html, locales), required and registered every node set. Its difference with and
+without the package is the whole cost (shown as wall time and as the process's CPU time), but the
+phase takes about a second of mostly core nodes and varies from start to start by more than the
+package costs, on a 2-core machine shared with other work. The preload therefore also
+times, inside that phase, each \`require()\` of the package's node files that the registry makes
+(including everything they pull in the first time) and each call of the function they export
+(which runs \`RED.nodes.registerType\`): that sum is the package's own share.
+
+## Where A's time goes (CPU profile)
+
+${profileSection(s)}
+
+## Method
+
+- **One Node-RED 4.1 process** (\`node --expose-gc red.js\`, log level info, no editor connected)
+  with this package installed from the tarball \`npm pack\` makes, as users install it
+  (\`bench/lib/nodered.js\`, built on \`test/e2e/harness.js\`). The sandbox runs in the bench
+  process with \`latencyMs: 0\` and a fixed OTP.
+- **Messages are generated inside Node-RED** by a \`bench-driver\` node (\`bench/nodered/\`, loaded
+  through \`nodesDir\`, never packed). An http-in command starts a run; the driver then sends fresh
+  messages to A, B or E and takes their answers (and any Catch) back on its input, timing with
+  \`performance.now()\`. Neither the Admin API nor the bench process is in a measured window.
+- **A**: \`mstock-funds\` (output *parsed*), its account logged in by the flow's own \`mstock-login\` and
+  \`mstock-otp\` nodes. **B**: a function node setting \`X-Mirae-Version\`, \`X-PrivateKey\` and
+  \`Authorization: Bearer <token>\` (the token from this package's client, outside the flow, kept in
+  flow context), the core \`http request\` node (GET, *a parsed JSON object*, *keep-alive* on,
+  errors to Catch), and a function node that does what \`parseFunds\` does (checks the envelope,
+  lowerCamel keys, numeric strings to numbers, "" / "None" to null). **C**: a plain Node.js process,
+  \`http.request\` with a keep-alive agent, body read whole and \`JSON.parse\`d. **D** and **E** are
+  diagnostics that split A − C into the client's cost (D) and Node-RED's message passing (E).
+- **Fixed counts and warm-up**; ${c.runs} run(s), the median of the runs reported; runs of A, B, E, C and D
+  interleaved so drift hits all alike.
+- Reproduce: \`node bench/run.js\` (this file), \`node bench/run.js --quick\` (CI: small counts, prints
+  only). See \`node bench/run.js --help\`.
+`;
+}
+
+module.exports = { renderMarkdown, renderConsole };
