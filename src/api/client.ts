@@ -123,10 +123,8 @@ export class MStockClient {
       secrets: [password],
     });
     const data = dataObject(envelope, 'the login');
-    return {
-      message: redact(optionalText(envelope.message).trim(), [password, this.apiKey]),
-      loginToken: tokenField(data, 'jwtToken', 'the login'),
-    };
+    const loginToken = tokenField(data, 'jwtToken', 'the login');
+    return { message: redact(optionalText(envelope.message).trim(), [password, this.apiKey, loginToken]), loginToken };
   }
 
   /** Step 2: trades the login token and the OTP for a session. */
@@ -169,11 +167,16 @@ export class MStockClient {
     await this.call('logout', 'GET', '/openapi/typeb/logout', { apiKey: true, bearer: sessionToken });
   }
 
+  /** Aborts every call in flight; each rejects with MSTOCK_NETWORK. The client stays usable. */
+  abortCalls(): void {
+    for (const controller of this.inFlight) controller.abort();
+    this.inFlight.clear();
+  }
+
   /** Aborts every call in flight and closes the kept-alive connections. */
   close(): void {
     this.closed = true;
-    for (const controller of this.inFlight) controller.abort();
-    this.inFlight.clear();
+    this.abortCalls();
     this.agents.httpAgent.destroy();
     this.agents.httpsAgent.destroy();
   }

@@ -53,11 +53,17 @@ export function isMStockError(err: unknown): err is MStockError {
 
 const REDACTED = '[redacted]';
 
-/** Replaces every occurrence of each secret (of four characters or more) in `text`. */
+/**
+ * Replaces every occurrence of each secret (of four characters or more) in `text`, also in the
+ * escaped forms a server may echo it in: inside a JSON string, or URL-encoded.
+ */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined>): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED);
+    if (!secret || secret.length < 4) continue;
+    const forms = new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]);
+    // longest first, so a form that contains another is replaced whole
+    for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join(REDACTED);
   }
   return out;
 }

@@ -31,8 +31,11 @@ export function acquireSession(id: string, print: string, create: () => AccountS
 
 /** Called when the config node closes: a removed node's session ends; otherwise it is kept for the next deploy. */
 export function releaseSession(id: string, removed: boolean): void {
-  if (!removed) return;
   const kept = sessions.get(id);
+  if (!removed) {
+    kept?.session.abortCalls();
+    return;
+  }
   kept?.session.close();
   sessions.delete(id);
 }

@@ -190,6 +190,14 @@ export class AccountSession extends EventEmitter {
     return true;
   }
 
+  /**
+   * Aborts the calls in flight but keeps the session: the nodes that were waiting for them are
+   * gone (a redeploy or a stop of the flows), and nothing else should keep the process busy.
+   */
+  abortCalls(): void {
+    this.client.abortCalls();
+  }
+
   /** Stops the timer and aborts calls in flight; the session is unusable afterwards. */
   close(): void {
     this.closed = true;
