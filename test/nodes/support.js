@@ -59,7 +59,7 @@ function collect(node) {
 }
 
 /** Resolves with the next message at a helper node, or rejects after `ms`. */
-function nextMessage(node, ms = 3000) {
+function nextMessage(node, ms = 4000) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no message at ${node.id} within ${ms} ms`)), ms);
     node.once('input', (msg) => {
@@ -70,11 +70,11 @@ function nextMessage(node, ms = 3000) {
 }
 
 /** Waits until `check()` is truthy. */
-async function until(check, ms = 3000, what = 'condition') {
+async function until(check, ms = 4000, what = 'condition') {
   const start = Date.now();
   while (!check()) {
     if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -103,7 +103,7 @@ function recordNodes(ids) {
 
 const lastStatus = (id) => {
   const node = helper.getNode(id);
-  return node.status.lastCall ? node.status.lastCall.args[0] : undefined;
+  return node && node.status.lastCall ? node.status.lastCall.args[0] : undefined;
 };
 
 /** Sends `msg` to node `id`; resolves with what arrives at the helper node `out`. */

@@ -2,21 +2,9 @@
 // Shared by the reliability tests: a real Node-RED runtime through node-red-node-test-helper, the
 // embedded sandbox over real HTTP on 127.0.0.1, recorders for what the nodes say, and guards that
 // catch unhandled rejections and prototype pollution.
-const helper = require('node-red-node-test-helper');
-const { Sandbox, SANDBOX_ACCOUNT } = require('../../dist/src/sandbox/server');
+const { Sandbox } = require('../../dist/src/sandbox/server');
 const { closeAllSessions } = require('../../dist/src/nodered/session-registry');
-
-helper.init(require.resolve('node-red'));
-
-const allNodes = [
-  require('../../dist/nodes/mstock-config.js'),
-  require('../../dist/nodes/mstock-login.js'),
-  require('../../dist/nodes/mstock-otp.js'),
-  require('../../dist/nodes/mstock-funds.js'),
-  require('../../dist/nodes/mstock-logout.js'),
-  require('../../dist/nodes/mstock-session.js'),
-  require('@node-red/nodes/core/common/25-catch.js'),
-];
+const { helper, allNodes, SANDBOX_ACCOUNT, collect, nextMessage, until, lastStatus, startSandbox, cleanUp } = require('../nodes/support');
 
 /** The short status text each code shows (the product contract's glance words). */
 const STATUS_TEXT = {
@@ -61,36 +49,11 @@ function flow(baseUrl, { timeout = 2000, otpMode = 'otp', configExtra = {}, extr
   ];
 }
 
-function collect(node) {
-  const seen = [];
-  node.on('input', (msg) => seen.push(msg));
-  return seen;
-}
 
-function nextMessage(node, ms = 4000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no message at ${node.id} within ${ms} ms`)), ms);
-    node.once('input', (msg) => {
-      clearTimeout(timer);
-      resolve(msg);
-    });
-  });
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function until(check, ms = 4000, what = 'condition') {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
-const lastStatus = (id) => {
-  const node = helper.getNode(id);
-  return node && node.status.lastCall ? node.status.lastCall.args[0] : undefined;
-};
 
 /** Records every status, log line and error of the given nodes (wrapping their instance methods). */
 function recordNodes(ids) {
@@ -144,17 +107,7 @@ function prototypeClean() {
 
 const totalCalls = (sandbox) => Object.values(sandbox.calls).reduce((a, b) => a + b, 0);
 
-async function startSandbox(options = {}) {
-  const sandbox = new Sandbox(options);
-  const url = await sandbox.start();
-  return { sandbox, url };
-}
 
-async function cleanUp(sandbox) {
-  await helper.unload();
-  closeAllSessions();
-  if (sandbox) await sandbox.stop();
-}
 
 module.exports = {
   helper,
