@@ -294,7 +294,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
     const debugAfter = (comms, from, name) => (e) => comms.events.indexOf(e) >= from && e.topic === 'debug' && e.data.name === name;
     const debugOf = (comms, name) => comms.debug().filter((d) => d.name === name);
 
-    it('loads node-red-node-email and the FlowFuse Dashboard from beside Node-RED, and offers our examples', async function () {
+    it('loads node-red-node-email (installed beside our package) and the FlowFuse Dashboard, and offers our examples', async function () {
       const sets = await red.admin('GET', '/nodes');
       const modules = new Set(sets.filter((s) => s.enabled && !s.err).map((s) => s.module));
       for (const module of [MODULE, 'node-red-node-email', '@flowfuse/node-red-dashboard']) assert.ok(modules.has(module), `${module} is not loaded`);

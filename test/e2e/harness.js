@@ -59,7 +59,14 @@ const FLAVOURS = {
 
 let template;
 
-/** Packs the package once and installs the tarball into a template user directory. */
+/**
+ * Installed beside our package in every user directory, as a user adds them from the palette: the
+ * e-mail node for the alert example. (Not a devDependency: it bundles its own dependencies, which
+ * `npm ci` cannot reconcile with a lock file.)
+ */
+const COMPANION_MODULES = ['node-red-node-email@5'];
+
+/** Packs the package once and installs the tarball (and the companion modules) into a template user directory. */
 function installedTemplate() {
   if (template) return template;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mstock-e2e-template-'));
@@ -69,7 +76,11 @@ function installedTemplate() {
   );
   const tarball = path.join(dir, packed[0].filename);
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'mstock-e2e', private: true }));
-  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=error', tarball], { cwd: dir, stdio: 'pipe', env: cleanEnv() });
+  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=error', tarball, ...COMPANION_MODULES], {
+    cwd: dir,
+    stdio: 'pipe',
+    env: cleanEnv(),
+  });
   template = { dir, files: packed[0].files.map((f) => f.path), tarball };
   return template;
 }
