@@ -502,6 +502,8 @@ for (const flavour of Object.keys(FLAVOURS)) {
       const delta = (name) => (sandbox.calls[name] || 0) - (calls[name] || 0);
 
       await page.goto(`${red.url}/dashboard/mstock`);
+      // the session node sends the current state at start, so the page shows it before any login
+      await assertText(text(session), /^logged-out$/);
       await page.locator(`${widget(loginButton)} button`).click();
       await assertText(text(says), /^Please enter the OTP that we sent on XXXXXXX452/);
       await assertText(text(session), /^otp-pending$/);

@@ -157,4 +157,27 @@ describe('mStock nodes: the happy path against the sandbox', function () {
     );
     for (const m of events) assert.ok(!Number.isNaN(Date.parse(m.payload.at)), m.payload.at);
   });
+
+  it('the session node sends the current state at start only when asked to', async function () {
+    const flow = standardFlow(url);
+    flow.find((n) => n.id === 'session1').initial = true;
+    const events = [];
+    await helper.load(allNodes, flow, sandboxCredentials());
+    helper.getNode('events').on('input', (msg) => events.push(msg));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(events.length, 1);
+    assert.equal(events[0].topic, 'mstock/session');
+    assert.equal(events[0].payload.state, 'logged-out');
+    assert.equal(events[0].payload.previous, 'logged-out');
+    assert.equal(events[0].payload.reason, 'start');
+    assert.ok(!Number.isNaN(Date.parse(events[0].payload.at)));
+  });
+
+  it('the session node sends nothing at start by default', async function () {
+    await helper.load(allNodes, standardFlow(url), sandboxCredentials());
+    const events = [];
+    helper.getNode('events').on('input', (msg) => events.push(msg));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(events, []);
+  });
 });
