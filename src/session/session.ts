@@ -57,10 +57,6 @@ export class AccountSession extends EventEmitter {
     return this.current === 'live' ? this.expiresAtMs : undefined;
   }
 
-  get hasTotpSecret(): boolean {
-    return !!this.credentials.totpSecret;
-  }
-
   /**
    * Logs in. Without a TOTP secret the broker sends an OTP and the session waits for it; with one,
    * the session is completed at once. Never retried: each login sends a new OTP and uses up one
