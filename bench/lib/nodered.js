@@ -1,14 +1,13 @@
 'use strict';
 /* global AbortSignal */
-// A real Node-RED 4.1 process for the benchmark, modeled on test/e2e/harness.js and reusing it
-// (the packed-tarball install, deploy, inject, comms, stop): the harness spawns `node red.js` with
-// no way to add Node.js flags, and the benchmark needs --expose-gc, --cpu-prof and a preload.
+// A real Node-RED 4.1 process for the benchmark: test/e2e/harness.js with a user directory of its
+// own (the bench driver nodes, or no package at all for a baseline) and Node.js flags such as
+// --expose-gc, --cpu-prof and a preload.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
-const { NodeRed, installedTemplate, freePort, sleep, root } = require('../../test/e2e/harness');
+const { NodeRed, installedTemplate, root } = require('../../test/e2e/harness');
 
 const PACKAGE_NAME = require(path.join(root, 'package.json')).name;
 const BENCH_NODES_DIR = path.join(__dirname, '..', 'nodered');
@@ -23,11 +22,9 @@ class BenchNodeRed extends NodeRed {
    * @param {string} [options.logLevel]
    */
   constructor({ withPackage = true, benchNodes = true, nodeArgs = [], env = {}, logLevel = 'info' } = {}) {
-    super({ flavour: 'nr4' });
+    super({ flavour: 'nr4', nodeArgs, env });
     this.withPackage = withPackage;
     this.benchNodes = benchNodes;
-    this.nodeArgs = nodeArgs;
-    this.env = env;
     this.logLevel = logLevel;
   }
 
@@ -58,32 +55,6 @@ class BenchNodeRed extends NodeRed {
     if (this.benchNodes) settings.nodesDir = [BENCH_NODES_DIR];
     fs.writeFileSync(path.join(this.userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
     return this;
-  }
-
-  /** Starts Node-RED with this.nodeArgs; resolves when the editor answers and flows have started. */
-  async start() {
-    if (!this.userDir) this.prepare();
-    this.port = await freePort();
-    this.child = spawn(this.flavour.node(), [...this.nodeArgs, this.flavour.redJs(), '-u', this.userDir, '-p', String(this.port)], {
-      cwd: this.userDir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '', ...this.env },
-    });
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
-    this.child.stdout.on('data', (d) => (this.output += d));
-    this.child.stderr.on('data', (d) => (this.output += d));
-    const started = Date.now();
-    while (Date.now() - started < 60_000) {
-      if (this.child.exitCode !== null) throw new Error(`Node-RED exited early:\n${this.output}`);
-      try {
-        const res = await fetch(`${this.url}/settings`);
-        if (res.ok && /Started flows/.test(this.output)) return this;
-      } catch {
-        // not listening yet
-      }
-      await sleep(50);
-    }
-    throw new Error(`Node-RED did not start within 60 s:\n${this.output}`);
   }
 
   /** POSTs JSON (or text) to an http-in endpoint of the bench flow and answers its JSON reply. */

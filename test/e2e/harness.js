@@ -104,11 +104,15 @@ class NodeRed {
    * @param {'nr4'|'nr5'} [options.flavour]
    * @param {object} [options.settings] extra settings.js properties (JSON-serialisable)
    * @param {string} [options.userDir] reuse a user directory (a restart)
+   * @param {string[]} [options.nodeArgs] Node.js flags for the Node-RED process (--expose-gc, --cpu-prof…)
+   * @param {object} [options.env] extra environment for the Node-RED process
    */
-  constructor({ flavour = 'nr4', settings = {}, userDir } = {}) {
+  constructor({ flavour = 'nr4', settings = {}, userDir, nodeArgs = [], env = {} } = {}) {
     this.flavour = FLAVOURS[flavour];
     this.settings = settings;
     this.userDir = userDir;
+    this.nodeArgs = nodeArgs;
+    this.env = env;
     this.output = '';
     this.child = undefined;
     this.sockets = [];
@@ -118,29 +122,33 @@ class NodeRed {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Creates the user directory (unless reused) and starts Node-RED; resolves when the editor answers. */
+  /** Creates a user directory with the package installed from its tarball and a settings.js. */
+  prepare() {
+    const { dir } = installedTemplate();
+    this.userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mstock-e2e-user-'));
+    fs.cpSync(path.join(dir, 'node_modules'), path.join(this.userDir, 'node_modules'), { recursive: true });
+    fs.copyFileSync(path.join(dir, 'package.json'), path.join(this.userDir, 'package.json'));
+    const settings = {
+      uiHost: '127.0.0.1',
+      flowFile: 'flows.json',
+      credentialSecret: crypto.randomBytes(16).toString('hex'),
+      telemetry: { enabled: false, updateNotification: false },
+      editorTheme: { tours: false, palette: { catalogues: [] } },
+      logging: { console: { level: 'trace', metrics: false, audit: false } },
+      ...this.settings,
+    };
+    fs.writeFileSync(path.join(this.userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
+    return this;
+  }
+
+  /** Starts Node-RED (preparing a user directory unless one is given); resolves when flows have started. */
   async start() {
-    if (!this.userDir) {
-      const { dir } = installedTemplate();
-      this.userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mstock-e2e-user-'));
-      fs.cpSync(path.join(dir, 'node_modules'), path.join(this.userDir, 'node_modules'), { recursive: true });
-      fs.copyFileSync(path.join(dir, 'package.json'), path.join(this.userDir, 'package.json'));
-      const settings = {
-        uiHost: '127.0.0.1',
-        flowFile: 'flows.json',
-        credentialSecret: crypto.randomBytes(16).toString('hex'),
-        telemetry: { enabled: false, updateNotification: false },
-        editorTheme: { tours: false, palette: { catalogues: [] } },
-        logging: { console: { level: 'trace', metrics: false, audit: false } },
-        ...this.settings,
-      };
-      fs.writeFileSync(path.join(this.userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
-    }
+    if (!this.userDir) this.prepare();
     this.port = await freePort();
-    this.child = spawn(this.flavour.node(), [this.flavour.redJs(), '-u', this.userDir, '-p', String(this.port)], {
+    this.child = spawn(this.flavour.node(), [...this.nodeArgs, this.flavour.redJs(), '-u', this.userDir, '-p', String(this.port)], {
       cwd: this.userDir,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: cleanEnv(),
+      env: cleanEnv(this.env),
     });
     const exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
     this.exited = exited;
