@@ -9,7 +9,8 @@
 // rejection, and that the next good call through the same node works.
 const assert = require('node:assert/strict');
 const {
-  helper, allNodes, Sandbox, SANDBOX_ACCOUNT, STATUS_TEXT, credentialsFor, flow, collect, sleep, until, lastStatus, processGuard, closeAllSessions,
+  helper, allNodes, Sandbox, SANDBOX_ACCOUNT, STATUS_TEXT, credentialsFor, flow, collect, sleep, until, lastStatus, processGuard,
+  cleanUp,
 } = require('./support');
 const record = require('./record').section('faults');
 
@@ -118,9 +119,7 @@ describe('reliability: faults through the nodes, one row per fault and node', fu
 
   afterEach(async function () {
     guard.remove();
-    await helper.unload();
-    closeAllSessions();
-    await sandbox.stop();
+    await cleanUp(sandbox);
   });
 
   async function boot({ otpMode = 'otp', timeout = 2000, extra = [], credentials = {} } = {}) {

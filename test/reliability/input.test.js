@@ -7,7 +7,8 @@
 const assert = require('node:assert/strict');
 const {
   helper, allNodes, Sandbox, SANDBOX_ACCOUNT, STATUS_TEXT, credentialsFor, flow, collect, sleep, until, lastStatus, processGuard, prototypeClean,
-  totalCalls, closeAllSessions,
+  totalCalls,
+  cleanUp,
 } = require('./support');
 const record = require('./record').section('input');
 
@@ -145,9 +146,7 @@ describe('reliability: bad and hostile input', function () {
 
   afterEach(async function () {
     guard.remove();
-    await helper.unload();
-    closeAllSessions();
-    await sandbox.stop();
+    await cleanUp(sandbox);
   });
 
   async function boot(otpMode = 'otp') {

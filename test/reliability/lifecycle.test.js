@@ -9,7 +9,8 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { fork } = require('node:child_process');
 const {
-  helper, allNodes, Sandbox, SANDBOX_ACCOUNT, credentialsFor, flow, collect, sleep, until, processGuard, closeAllSessions,
+  helper, allNodes, Sandbox, SANDBOX_ACCOUNT, credentialsFor, flow, collect, sleep, until, processGuard,
+  cleanUp,
 } = require('./support');
 const record = require('./record').section('lifecycle');
 
@@ -33,9 +34,7 @@ describe('reliability: redeploy and stop in the middle of calls (test-helper run
 
   afterEach(async function () {
     guard.remove();
-    await helper.unload();
-    closeAllSessions();
-    await sandbox.stop();
+    await cleanUp(sandbox);
   });
 
   const IDS = ['login1', 'otp1', 'funds1', 'logout1', 'session1'];
