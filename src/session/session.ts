@@ -37,7 +37,10 @@ export class AccountSession extends EventEmitter {
   private expiresAtMs?: number;
   private midnightTimer?: unknown;
   private loginInFlight?: Promise<LoginOutcome>;
-  private fundsInFlight?: Promise<RawFundSegment[]>;
+  /** The OTP being checked: a second code waits for its outcome instead of racing it. */
+  private codeInFlight?: Promise<unknown>;
+  /** Shared only by calls for the same session token; logout, login and expiry end the sharing. */
+  private fundsInFlight?: { token: string; call: Promise<RawFundSegment[]> };
   private closed = false;
 
   constructor(
@@ -83,6 +86,7 @@ export class AccountSession extends EventEmitter {
     const authenticator = this.credentials.totpSecret ? this.authenticator(this.credentials.totpSecret) : undefined;
     const result = await this.client.login(this.credentials.clientCode, this.credentials.password);
     if (this.closed) throw closedError();
+    this.fundsInFlight = undefined;
     this.sessionToken = undefined;
     this.expiresAtMs = undefined;
     this.clearMidnightTimer();
@@ -93,9 +97,29 @@ export class AccountSession extends EventEmitter {
     return { state: 'live', expiresAt };
   }
 
-  /** Turns the OTP (or authenticator code) into a live session. A rejected code keeps the login waiting. */
+  /**
+   * Turns the OTP (or authenticator code) into a live session. A rejected code keeps the login
+   * waiting. Codes sent while one is being checked wait for its outcome: once the session is live
+   * they are not sent at all.
+   */
   async submitCode(code: string, mode: OtpMode): Promise<{ expiresAt: string }> {
+    while (this.codeInFlight) await this.codeInFlight.catch(() => undefined);
+    const attempt = this.checkCode(code, mode);
+    const settled = attempt.finally(() => {
+      if (this.codeInFlight === settled) this.codeInFlight = undefined;
+    });
+    this.codeInFlight = settled;
+    return settled;
+  }
+
+  private async checkCode(code: string, mode: OtpMode): Promise<{ expiresAt: string }> {
     const loginToken = this.loginToken;
+    if (this.state === 'live') {
+      throw new MStockError(
+        ErrorCode.NO_PENDING_LOGIN,
+        'The mStock session is already live (another code was accepted), so this code was not sent. No OTP is needed until the session ends.',
+      );
+    }
     if (this.current !== 'otp-pending' || !loginToken) {
       throw new MStockError(
         ErrorCode.NO_PENDING_LOGIN,
@@ -106,10 +130,17 @@ export class AccountSession extends EventEmitter {
       mode === 'totp' ? await this.client.verifyTotp(loginToken, code) : await this.client.sessionToken(loginToken, code);
     if (this.closed) throw closedError();
     if (this.loginToken !== loginToken) {
-      throw new MStockError(ErrorCode.NO_PENDING_LOGIN, 'The login this OTP was for was replaced or ended while the code was checked.');
+      // mStock opened a session for a login that is over here: close it there too
+      this.client.logout(tokens.sessionToken).catch(() => undefined);
+      const what = (this.current as SessionState) === 'logged-out' ? 'logged out' : 'replaced by a new login';
+      throw new MStockError(
+        ErrorCode.NO_PENDING_LOGIN,
+        `The login this code was for was ${what} while mStock checked the code, so the session mStock opened for it was logged out again.`,
+      );
     }
     const now = clock.now();
     this.loginToken = undefined;
+    this.fundsInFlight = undefined;
     this.sessionToken = tokens.sessionToken;
     this.expiresAtMs = nextIndiaMidnight(now);
     this.armMidnightTimer(this.expiresAtMs - now);
@@ -125,7 +156,7 @@ export class AccountSession extends EventEmitter {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (this.fundsInFlight) return this.fundsInFlight;
+    if (this.fundsInFlight?.token === token) return this.fundsInFlight.call;
     const call = this.client
       .fundSummary(token)
       .catch((err: unknown) => {
@@ -133,9 +164,9 @@ export class AccountSession extends EventEmitter {
         throw err;
       })
       .finally(() => {
-        this.fundsInFlight = undefined;
+        if (this.fundsInFlight?.call === call) this.fundsInFlight = undefined;
       });
-    this.fundsInFlight = call;
+    this.fundsInFlight = { token, call };
     return call;
   }
 
@@ -184,6 +215,12 @@ export class AccountSession extends EventEmitter {
     this.armMidnightTimer(saved.expiresAt - now);
     this.moveTo('live', 'restored');
     return true;
+  }
+
+  /** `text` without any of the account's secrets, for a log line. */
+  redactSecrets(text: string): string {
+    const { password, totpSecret } = this.credentials;
+    return this.client.redactSecrets(text, [password, totpSecret, this.loginToken, this.sessionToken]);
   }
 
   /**
@@ -244,6 +281,7 @@ export class AccountSession extends EventEmitter {
   }
 
   private forget(): void {
+    this.fundsInFlight = undefined;
     this.loginToken = undefined;
     this.sessionToken = undefined;
     this.expiresAtMs = undefined;
