@@ -167,6 +167,11 @@ export class MStockClient {
     await this.call('logout', 'GET', '/openapi/typeb/logout', { apiKey: true, bearer: sessionToken });
   }
 
+  /** `text` with the API key and the given secrets replaced, for anything that may be logged. */
+  redactSecrets(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
+    return redact(text, [this.apiKey, ...secrets]);
+  }
+
   /** Aborts every call in flight; each rejects with MSTOCK_NETWORK. The client stays usable. */
   abortCalls(): void {
     for (const controller of this.inFlight) controller.abort();

@@ -23,6 +23,22 @@ export function toLowerCamel(key: string): string {
   return camel;
 }
 
+const MAX_NAMED_KEY = 40;
+
+/** Only the scalar values the API documents; anything else is a malformed answer. */
+function isScalar(value: unknown): boolean {
+  return value === null || value === undefined || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+function wrongValue(key: string, segment: number, value: unknown): MStockError {
+  const name = key.length > MAX_NAMED_KEY ? `${key.slice(0, MAX_NAMED_KEY)}…` : key;
+  const kind = Array.isArray(value) ? 'an array' : `a value of type ${typeof value}`;
+  return new MStockError(
+    ErrorCode.BAD_RESPONSE,
+    `The fund summary held ${kind} in ${name} (segment ${segment}) where the API documents a string.`,
+  );
+}
+
 export function parseFundValue(value: unknown): FundValue {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
@@ -54,6 +70,9 @@ export function assertFundData(data: unknown): RawFundSegment[] {
   data.forEach((segment, i) => {
     if (!isPlainObject(segment)) {
       throw new MStockError(ErrorCode.BAD_RESPONSE, `Segment ${i} of the fund summary is not an object.`);
+    }
+    for (const key in segment) {
+      if (Object.prototype.hasOwnProperty.call(segment, key) && !isScalar(segment[key])) throw wrongValue(key, i, segment[key]);
     }
   });
   return data as RawFundSegment[];

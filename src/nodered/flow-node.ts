@@ -70,9 +70,18 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
       (err: unknown) => {
         settle();
         if (closed) return done();
-        const failure = isMStockError(err)
-          ? err
-          : new MStockError(ErrorCode.SERVER_ERROR, 'The mStock node failed unexpectedly.');
+        let failure: MStockError;
+        if (isMStockError(err)) {
+          failure = err;
+        } else {
+          // a fault of the package itself: keep what happened in the log, without the secrets
+          const detail = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
+          node.error(`mStock: unexpected internal error: ${account.redactSecrets(detail)}`);
+          failure = new MStockError(
+            ErrorCode.SERVER_ERROR,
+            'The mStock node failed unexpectedly: an internal error, written to the Node-RED log. Please report it.',
+          );
+        }
         show(errorStatus(failure));
         done(failure);
       },

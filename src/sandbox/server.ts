@@ -25,6 +25,7 @@ export type FaultKind =
   | 'truncated-json' // a complete HTTP answer whose JSON is cut short
   | 'empty-body'
   | 'wrong-shape' // status true but data of the wrong shape
+  | 'deep-nesting' // status true, and a segment value nested 5,000 levels deep
   | 'status-false' // HTTP 200, status "false", MA500
   | 'status-error' // HTTP 200, status "error"
   | 'status-False' // HTTP 200, status "False"
@@ -357,6 +358,12 @@ export class Sandbox {
       case 'wrong-shape':
         this.send(res, 200, { status: true, message: 'SUCCESS', errorcode: '', data: 'unexpected' });
         return true;
+      case 'deep-nesting': {
+        const depth = 5000;
+        const deep = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+        this.send(res, 200, `{"status":true,"message":"SUCCESS","errorcode":"","data":[{"SEG":"A","AVAILABLE_BALANCE":${deep}}]}`);
+        return true;
+      }
       case 'status-false':
         this.send(res, 200, failure('false'));
         return true;
