@@ -5,6 +5,7 @@ import { ErrorCode, MStockError, isMStockError } from '../src/api/errors';
 import type { AccountNode } from '../src/nodered/account';
 import { acquireSession, fingerprint, releaseSession } from '../src/nodered/session-registry';
 import { keepSessionInStore } from '../src/nodered/session-store';
+import { SessionSeal } from '../src/session/sealed-session';
 import { AccountSession } from '../src/session/session';
 
 interface ConfigDef extends NodeDef {
@@ -59,7 +60,10 @@ export = function register(RED: NodeAPI): void {
         });
       });
       const store = typeof def.store === 'string' ? def.store.trim() : '';
-      if (store) stopStoring = keepSessionInStore(node, node.session, store, print);
+      if (store) {
+        const seal = new SessionSeal({ baseUrl, timeout, apiKey: creds.apiKey!, clientCode, password: creds.password!, totpSecret: creds.totpSecret });
+        stopStoring = keepSessionInStore(node, node.session, store, seal);
+      }
     } catch (err) {
       node.problem = isMStockError(err) ? err : new MStockError(ErrorCode.NO_CREDENTIALS, 'The mStock account node could not be set up.');
       node.error(node.problem.message);

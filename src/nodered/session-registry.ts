@@ -13,8 +13,11 @@ interface Entry {
  */
 const sessions = new Map<string, Entry>();
 
+// keyed per process: the fingerprints held in memory say nothing about the credentials behind them
+const fingerprintKey = crypto.randomBytes(32);
+
 export function fingerprint(parts: ReadonlyArray<string | number | undefined>): string {
-  const hash = crypto.createHash('sha256');
+  const hash = crypto.createHmac('sha256', fingerprintKey);
   for (const part of parts) hash.update(`${part ?? ''}\u0000`);
   return hash.digest('hex');
 }

@@ -1,42 +1,38 @@
 import type { Node } from 'node-red';
+import { SessionSeal } from '../session/sealed-session';
 import type { AccountSession, SessionChange } from '../session/session';
 
 const KEY = 'mstockSession';
 
-interface SavedSession {
-  fingerprint: string;
-  sessionToken: string;
-  expiresAt: number;
-}
-
-function isSaved(value: unknown): value is SavedSession {
-  const v = value as SavedSession;
-  return typeof v === 'object' && v !== null && typeof v.fingerprint === 'string' && typeof v.sessionToken === 'string' && typeof v.expiresAt === 'number';
-}
-
 /**
  * Opt-in: keeps the live session in the Node-RED context store named `store`, until it ends, so a
- * restart (or another Node-RED sharing the store) finds it. Returns the function that stops it.
+ * restart (or another Node-RED sharing the store) finds it. The token is written sealed (see
+ * SessionSeal); an entry in the plain form of version 0.1 is read once and written sealed.
+ * Returns the function that stops it.
  */
-export function keepSessionInStore(node: Node, session: AccountSession, store: string, fingerprint: string): () => void {
+export function keepSessionInStore(node: Node, session: AccountSession, store: string, seal: SessionSeal): () => void {
   const context = node.context();
   const report = (what: string) => (err?: Error | null) => {
     if (err) node.warn(`mStock session: could not ${what} the context store "${store}": ${err.message}`);
   };
   const save = () => {
     const live = session.liveSession();
-    const value: SavedSession | undefined = live ? { fingerprint, ...live } : undefined;
-    context.set(KEY, value, store, report('write to'));
+    context.set(KEY, live ? seal.seal(live) : undefined, store, report('write to'));
   };
   const onChange = (change: SessionChange) => {
     if (change.reason !== 'restored') save();
   };
   context.get(KEY, store, (err: Error | null | undefined, value: unknown) => {
     if (err) return report('read from')(err);
-    if (!isSaved(value)) return;
-    // a session kept for other credentials, or past its midnight, is dropped from the store
-    if (value.fingerprint !== fingerprint || !session.restore(value)) {
-      if (session.state !== 'live') context.set(KEY, undefined, store, report('write to'));
+    if (value === undefined) return;
+    const sealed = seal.open(value);
+    const legacy = sealed ? undefined : seal.openLegacy(value);
+    const saved = sealed ?? legacy;
+    // a session kept for other credentials, past its midnight or unreadable is dropped from the store
+    if (saved && session.restore(saved)) {
+      if (legacy) save();
+    } else if (session.state !== 'live') {
+      context.set(KEY, undefined, store, report('write to'));
     }
   });
   session.on('change', onChange);

@@ -1,5 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { NodeRed, FLAVOURS, onTab, readExample } = require('./harness');
@@ -15,6 +16,17 @@ function exampleFlow(sandboxUrl, configExtra = {}) {
   const inject = Object.fromEntries(nodes.filter((n) => n.type === 'inject').map((n) => [n.name, n.id]));
   const credentials = { [config.id]: { apiKey: SANDBOX_ACCOUNT.apiKey, clientCode: SANDBOX_ACCOUNT.clientCode, password: SANDBOX_ACCOUNT.password } };
   return { flows: onTab(nodes), credentials, inject, config };
+}
+
+const bearerOf = (request) => (/^Bearer (.+)$/.exec(request.headers.authorization || '') || [])[1];
+
+/** The files of a user directory's file context store that hold `key`. */
+function contextFilesHolding(userDir, key) {
+  const dir = path.join(userDir, 'context');
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .map((name) => path.join(dir, name))
+    .filter((file) => fs.statSync(file).isFile() && fs.readFileSync(file, 'utf8').includes(`"${key}"`));
 }
 
 const debugFrom = (comms, name) => (e) => e.topic === 'debug' && e.data.name === name;
@@ -176,6 +188,33 @@ describe('end to end: the session across a real Node-RED restart', function () {
     assert.match(funds.data.msg, /availableBalance/);
     assert.equal(sandbox.calls.login, logins, 'no new login after the restart');
     comms.close();
+
+    // on disk the token is sealed; an entry in 0.1's plain form is read once and sealed
+    const token = bearerOf(sandbox.requests.filter((r) => r.endpoint === 'fundSummary').pop());
+    const [file] = contextFilesHolding(red.userDir, 'mstockSession');
+    assert.ok(file, 'the session was written to the file store');
+    assert.match(fs.readFileSync(file, 'utf8'), /"version": ?2/);
+    assert.ok(!fs.readFileSync(file, 'utf8').includes(token), 'no plain token on disk');
+    await red.stop();
+    const entries = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const timeout = Number(kept.config.timeout || 10000);
+    const parts = [sandbox.url, timeout, SANDBOX_ACCOUNT.apiKey, SANDBOX_ACCOUNT.clientCode, SANDBOX_ACCOUNT.password, undefined];
+    const legacy = crypto.createHash('sha256');
+    for (const part of parts) legacy.update(`${part ?? ''}\u0000`);
+    entries.mstockSession = { fingerprint: legacy.digest('hex'), sessionToken: token, expiresAt: entries.mstockSession.expiresAt };
+    fs.writeFileSync(file, JSON.stringify(entries));
+    red = new NodeRed({ userDir: red.userDir });
+    await red.start();
+    comms = await red.comms();
+    await red.inject(kept.inject['Get funds']);
+    assert.match((await comms.waitFor(debugFrom(comms, 'funds'), 5000, 'funds from the plain entry')).data.msg, /availableBalance/);
+    assert.equal(sandbox.calls.login, logins, 'no new login after the plain entry was read');
+    assert.equal(bearerOf(sandbox.requests.filter((r) => r.endpoint === 'fundSummary').pop()), token);
+    comms.close();
+    await red.stop();
+    assert.ok(!fs.readFileSync(file, 'utf8').includes(token), 'the plain entry was written sealed');
+    red = new NodeRed({ userDir: red.userDir });
+    await red.start();
 
     // the same account without a store: a restart starts logged out
     const memoryOnly = exampleFlow(sandbox.url);

@@ -126,6 +126,9 @@ async function goLive(sandbox) {
   return send('otp1', { payload: sandbox.lastOtp });
 }
 
+/** The session token a recorded sandbox request carried. */
+const bearerOf = (request) => (/^Bearer (.+)$/.exec(request.headers.authorization || '') || [])[1];
+
 async function startSandbox(options = {}) {
   const sandbox = new Sandbox(options);
   const url = await sandbox.start();
@@ -156,4 +159,5 @@ module.exports = {
   send,
   failureOf,
   goLive,
+  bearerOf,
 };
