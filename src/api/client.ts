@@ -1,10 +1,9 @@
-import http from 'node:http';
-import https from 'node:https';
 import axios, { AxiosError, AxiosInstance } from 'axios';
 import { normaliseBaseUrl } from './base-url';
 import { classifyResponse, Endpoint, Envelope } from './classify';
 import { ErrorCode, MStockError, isMStockError, redact } from './errors';
 import { assertFundData, RawFundSegment } from './funds';
+import { Agents, createAgents, dropIdleSockets, isStaleConnectionFailure } from './transport';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -82,7 +81,7 @@ export class MStockClient {
   readonly timeout: number;
   private readonly apiKey: string;
   private readonly http: AxiosInstance;
-  private readonly agents: { httpAgent: http.Agent; httpsAgent: https.Agent };
+  private readonly agents: Agents;
   private readonly inFlight = new Set<AbortController>();
   private closed = false;
 
@@ -95,12 +94,7 @@ export class MStockClient {
       throw new MStockError(ErrorCode.INVALID_INPUT, `The timeout must be a positive number of milliseconds, at most ${MAX_TIMER_MS}.`);
     }
     this.timeout = timeout;
-    this.agents = {
-      // axios asks for 60 s TCP keep-alive on each request; an agent with another value resets it
-      // on every reuse of the socket, one setsockopt call after another
-      httpAgent: new http.Agent({ keepAlive: true, keepAliveMsecs: 60_000, maxSockets: 8 }),
-      httpsAgent: new https.Agent({ keepAlive: true, keepAliveMsecs: 60_000, maxSockets: 8 }),
-    };
+    this.agents = createAgents();
     this.http = axios.create({
       baseURL: this.baseUrl,
       ...this.agents,
@@ -157,11 +151,12 @@ export class MStockClient {
     const envelope = await this.call('fundSummary', 'GET', '/openapi/typeb/user/fundsummary', {
       apiKey: true,
       bearer: sessionToken,
+      retryOnStaleConnection: true,
     });
     return assertFundData(envelope.data);
   }
 
-  /** Ends the session on the broker. */
+  /** Ends the session on the broker. A GET, but never sent twice: it is not a read. */
   async logout(sessionToken: string): Promise<void> {
     requireText(sessionToken, 'session token');
     await this.call('logout', 'GET', '/openapi/typeb/logout', { apiKey: true, bearer: sessionToken });
@@ -196,7 +191,14 @@ export class MStockClient {
     endpoint: Endpoint,
     method: 'GET' | 'POST',
     path: string,
-    options: { body?: object; apiKey?: boolean; bearer?: string; secrets?: string[] },
+    options: {
+      body?: object;
+      apiKey?: boolean;
+      bearer?: string;
+      secrets?: string[];
+      /** Only for reads: send the request once more, at once, if a kept-alive connection the server had closed lost it. */
+      retryOnStaleConnection?: boolean;
+    },
   ): Promise<Envelope> {
     const secrets = [this.apiKey, options.bearer, ...(options.secrets ?? [])];
     if (this.closed) {
@@ -214,14 +216,24 @@ export class MStockClient {
       controller.abort();
     }, this.timeout);
     this.inFlight.add(controller);
-    try {
-      const response = await this.http.request<string>({
+    const send = () =>
+      this.http.request<string>({
         method,
         url: path,
         headers,
         data: options.body ? JSON.stringify(options.body) : undefined,
         signal: controller.signal,
       });
+    try {
+      let response;
+      try {
+        response = await send();
+      } catch (err) {
+        if (!options.retryOnStaleConnection || !isStaleConnectionFailure(err) || controller.signal.aborted) throw err;
+        // the other idle connections are as old as the one the server closed: open a new one
+        dropIdleSockets(this.agents);
+        response = await send();
+      }
       const contentType = String(response.headers['content-type'] ?? '');
       return classifyResponse(endpoint, response.status, String(response.data ?? ''), contentType);
     } catch (err) {
