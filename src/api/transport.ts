@@ -1,6 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
-import { AxiosError } from 'axios';
+import type { Duplex } from 'node:stream';
+import { AxiosError, AxiosProxyConfig } from 'axios';
+import { HttpsProxyAgent } from 'hpagent';
+import { ProxySetting } from './proxy';
 
 /**
  * Idle kept-alive connections are closed after this long, before the server may close them
@@ -23,8 +26,50 @@ export interface Agents {
   httpsAgent: https.Agent;
 }
 
-export function createAgents(): Agents {
-  return { httpAgent: new http.Agent(AGENT_OPTIONS), httpsAgent: new https.Agent(AGENT_OPTIONS) };
+/** https:// through a proxy: a CONNECT tunnel, with TLS to mStock inside it (the proxy sees neither headers nor body). */
+class TunnelAgent extends HttpsProxyAgent {
+  constructor(
+    proxy: ProxySetting,
+    private readonly connectTimeout: number,
+  ) {
+    super({ ...AGENT_OPTIONS, proxy: proxy.url });
+  }
+
+  // hpagent gives the CONNECT request the agent's timeout, which here is the idle limit: give it
+  // the call's own instead, so a slow proxy ends in MSTOCK_TIMEOUT like a slow server
+  override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void) {
+    return super.createConnection({ ...options, timeout: this.connectTimeout }, callback);
+  }
+}
+
+export interface Transport extends Agents {
+  /** What axios is told: only plain http:// (a loopback API) goes through its forward-proxy mode. */
+  proxy: AxiosProxyConfig | false;
+}
+
+/**
+ * Kept-alive agents for the API at `baseUrl`. Through a proxy, https:// goes through a CONNECT
+ * tunnel (hpagent, as Node-RED's http request node does) and http:// as absolute-URL requests;
+ * axios's own proxy handling is used for the latter only.
+ */
+export function createTransport(baseUrl: string, proxy: ProxySetting | undefined, connectTimeout: number): Transport {
+  const httpAgent = new http.Agent(AGENT_OPTIONS);
+  const direct = new https.Agent(AGENT_OPTIONS);
+  if (!proxy) return { httpAgent, httpsAgent: direct, proxy: false };
+  if (new URL(baseUrl).protocol === 'https:') {
+    return { httpAgent, httpsAgent: new TunnelAgent(proxy, connectTimeout), proxy: false };
+  }
+  const { url, username, password } = proxy;
+  return {
+    httpAgent,
+    httpsAgent: direct,
+    proxy: {
+      protocol: url.protocol.slice(0, -1),
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+      ...(username || password ? { auth: { username, password } } : {}),
+    },
+  };
 }
 
 /** Closes the agents' idle connections; those in use are left alone. */
