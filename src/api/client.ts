@@ -1,10 +1,10 @@
-import http from 'node:http';
-import https from 'node:https';
 import axios, { AxiosError, AxiosInstance } from 'axios';
 import { normaliseBaseUrl } from './base-url';
 import { classifyResponse, Endpoint, Envelope } from './classify';
 import { ErrorCode, MStockError, isMStockError, redact } from './errors';
 import { assertFundData, RawFundSegment } from './funds';
+import { Environment, proxyFor, ProxySetting } from './proxy';
+import { Agents, createTransport, dropIdleSockets, isStaleConnectionFailure } from './transport';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -19,6 +19,11 @@ export interface ClientOptions {
   timeout?: number;
   /** Sent as User-Agent. */
   userAgent?: string;
+  /**
+   * Where HTTP_PROXY, HTTPS_PROXY, NO_PROXY (and the other variables Node-RED's http request node
+   * honours) are read, once, here. Defaults to process.env.
+   */
+  env?: Environment;
 }
 
 export interface LoginResult {
@@ -82,7 +87,8 @@ export class MStockClient {
   readonly timeout: number;
   private readonly apiKey: string;
   private readonly http: AxiosInstance;
-  private readonly agents: { httpAgent: http.Agent; httpsAgent: https.Agent };
+  private readonly agents: Agents;
+  private readonly proxy?: ProxySetting;
   private readonly inFlight = new Set<AbortController>();
   private closed = false;
 
@@ -95,12 +101,9 @@ export class MStockClient {
       throw new MStockError(ErrorCode.INVALID_INPUT, `The timeout must be a positive number of milliseconds, at most ${MAX_TIMER_MS}.`);
     }
     this.timeout = timeout;
-    this.agents = {
-      // axios asks for 60 s TCP keep-alive on each request; an agent with another value resets it
-      // on every reuse of the socket, one setsockopt call after another
-      httpAgent: new http.Agent({ keepAlive: true, keepAliveMsecs: 60_000, maxSockets: 8 }),
-      httpsAgent: new https.Agent({ keepAlive: true, keepAliveMsecs: 60_000, maxSockets: 8 }),
-    };
+    this.proxy = proxyFor(this.baseUrl, options.env ?? process.env);
+    const { httpAgent, httpsAgent, proxy } = createTransport(this.baseUrl, this.proxy, timeout);
+    this.agents = { httpAgent, httpsAgent };
     this.http = axios.create({
       baseURL: this.baseUrl,
       ...this.agents,
@@ -110,7 +113,8 @@ export class MStockClient {
       validateStatus: () => true,
       maxRedirects: 0,
       maxContentLength: MAX_BODY_BYTES,
-      proxy: false,
+      // never from the environment by axios's own rules: see proxyFor and createTransport
+      proxy,
     });
   }
 
@@ -157,11 +161,12 @@ export class MStockClient {
     const envelope = await this.call('fundSummary', 'GET', '/openapi/typeb/user/fundsummary', {
       apiKey: true,
       bearer: sessionToken,
+      retryOnStaleConnection: true,
     });
     return assertFundData(envelope.data);
   }
 
-  /** Ends the session on the broker. */
+  /** Ends the session on the broker. A GET, but never sent twice: it is not a read. */
   async logout(sessionToken: string): Promise<void> {
     requireText(sessionToken, 'session token');
     await this.call('logout', 'GET', '/openapi/typeb/logout', { apiKey: true, bearer: sessionToken });
@@ -201,9 +206,16 @@ export class MStockClient {
     endpoint: Endpoint,
     method: 'GET' | 'POST',
     path: string,
-    options: { body?: object; apiKey?: boolean; bearer?: string; secrets?: string[] },
+    options: {
+      body?: object;
+      apiKey?: boolean;
+      bearer?: string;
+      secrets?: string[];
+      /** Only for reads: send the request once more, at once, if a kept-alive connection the server had closed lost it. */
+      retryOnStaleConnection?: boolean;
+    },
   ): Promise<Envelope> {
-    const secrets = [this.apiKey, options.bearer, ...(options.secrets ?? [])];
+    const secrets = [this.apiKey, options.bearer, ...(options.secrets ?? []), this.proxy?.username, this.proxy?.password];
     if (this.closed) {
       throw new MStockError(ErrorCode.NETWORK, 'The mStock connection was closed (the node was stopped or redeployed).');
     }
@@ -219,14 +231,24 @@ export class MStockClient {
       controller.abort();
     }, this.timeout);
     this.inFlight.add(controller);
-    try {
-      const response = await this.http.request<string>({
+    const send = () =>
+      this.http.request<string>({
         method,
         url: path,
         headers,
         data: options.body ? JSON.stringify(options.body) : undefined,
         signal: controller.signal,
       });
+    try {
+      let response;
+      try {
+        response = await send();
+      } catch (err) {
+        if (!options.retryOnStaleConnection || !isStaleConnectionFailure(err) || controller.signal.aborted) throw err;
+        // the other idle connections are as old as the one the server closed: open a new one
+        dropIdleSockets(this.agents);
+        response = await send();
+      }
       const contentType = String(response.headers['content-type'] ?? '');
       return classifyResponse(endpoint, response.status, String(response.data ?? ''), contentType);
     } catch (err) {
@@ -241,10 +263,11 @@ export class MStockClient {
 
   private transportError(err: unknown, timedOut: boolean): MStockError {
     const where = new URL(this.baseUrl).host;
+    const via = this.proxy ? ` through the proxy ${this.proxy.where}` : '';
     if (timedOut) {
       return new MStockError(
         ErrorCode.TIMEOUT,
-        `mStock at ${where} did not answer within ${this.timeout} ms. Try again; raise the timeout on the account node if this keeps happening.`,
+        `mStock at ${where}${via} did not answer within ${this.timeout} ms. Try again; raise the timeout on the account node if this keeps happening.`,
       );
     }
     if (axios.isCancel(err) || this.closed) {
@@ -254,13 +277,20 @@ export class MStockClient {
     if (err instanceof AxiosError && /maxContentLength/i.test(err.message)) {
       return new MStockError(ErrorCode.BAD_RESPONSE, `mStock at ${where} sent an answer larger than ${MAX_BODY_BYTES} bytes, not the JSON the API documents.`);
     }
-    const tls = /CERT|SSL|TLS|EPROTO|SELF_SIGNED/i.test(code) || /certificate|ssl|tls/i.test(err instanceof Error ? err.message : '');
-    const words =
-      NETWORK_WORDS[code] ??
-      (tls ? 'the secure (TLS) connection failed' : err instanceof Error && /aborted|hang up/i.test(err.message) ? 'the connection closed before the answer was complete' : 'the connection failed');
+    const message = err instanceof Error ? err.message : '';
+    // hpagent's words when the proxy answers CONNECT with anything but 200
+    const tunnelStatus = this.proxy ? /^Bad response: (\d{3})$/.exec(message)?.[1] : undefined;
+    const tls = /CERT|SSL|TLS|EPROTO|SELF_SIGNED/i.test(code) || /certificate|ssl|tls/i.test(message);
+    const words = tunnelStatus
+      ? tunnelStatus === '407'
+        ? 'the proxy asked for a user name and password it accepts (HTTP 407)'
+        : `the proxy refused to open a connection to it (HTTP ${tunnelStatus})`
+      : (NETWORK_WORDS[code] ??
+        (tls ? 'the secure (TLS) connection failed' : /aborted|hang up/i.test(message) ? 'the connection closed before the answer was complete' : 'the connection failed'));
+    const check = this.proxy ? 'the proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), the network' : 'the network';
     return new MStockError(
       ErrorCode.NETWORK,
-      `Could not reach mStock at ${where}: ${words}${code ? ` (${code})` : ''}. Check the network and the API URL on the account node.`,
+      `Could not reach mStock at ${where}${via}: ${words}${code ? ` (${code})` : ''}. Check ${check} and the API URL on the account node.`,
     );
   }
 }
