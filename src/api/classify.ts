@@ -1,15 +1,5 @@
+import { EndpointName, ENDPOINTS, EndpointSpec, FailureKind } from './endpoints';
 import { ErrorCode, ErrorCodeValue, MStockError } from './errors';
-
-/** The five calls of the Type B user API. */
-export type Endpoint = 'login' | 'sessionToken' | 'verifyTotp' | 'fundSummary' | 'logout';
-
-const WHAT: Record<Endpoint, string> = {
-  login: 'the login',
-  sessionToken: 'the OTP',
-  verifyTotp: 'the authenticator code',
-  fundSummary: 'the fund summary request',
-  logout: 'the logout',
-};
 
 /** The body every Type B answer has. */
 export interface Envelope {
@@ -20,8 +10,12 @@ export interface Envelope {
   data?: unknown;
 }
 
+/** Success as every documented variant spells it: true, "true" in any case, "success". */
 export function isSuccessStatus(status: unknown): boolean {
-  return status === true || (typeof status === 'string' && status.trim().toLowerCase() === 'true');
+  if (status === true) return true;
+  if (typeof status !== 'string') return false;
+  const word = status.trim().toLowerCase();
+  return word === 'true' || word === 'success';
 }
 
 function brokerText(value: unknown): string {
@@ -42,18 +36,17 @@ const API_KEY_TROUBLE = /api is (suspended|expired)|suspended\/expired|invalid a
 const CREDENTIAL_TROUBLE = /username or password|clientcode and password|client code|password/i;
 const OTP_TROUBLE = /otp|totp/i;
 
-function failureCode(endpoint: Endpoint, httpStatus: number, brokerCode: string, message: string): ErrorCodeValue {
+function failureCode(kind: FailureKind, httpStatus: number, brokerCode: string, message: string): ErrorCodeValue {
   if (httpStatus === 429 || brokerCode === '429') return ErrorCode.RATE_LIMITED;
   if (httpStatus === 401 || brokerCode === 'IA401') return ErrorCode.SESSION_EXPIRED;
   if (httpStatus === 403 || brokerCode === 'IA403' || API_KEY_TROUBLE.test(message)) return ErrorCode.API_KEY_INVALID;
   // a path the API does not know is a wrong API URL, not a wrong password or code
   if (httpStatus === 404 || brokerCode === 'IA404') return ErrorCode.SERVER_ERROR;
   const serverSide = httpStatus >= 500;
-  switch (endpoint) {
+  switch (kind) {
     case 'login':
       return !serverSide || CREDENTIAL_TROUBLE.test(message) ? ErrorCode.AUTH_FAILED : ErrorCode.SERVER_ERROR;
-    case 'sessionToken':
-    case 'verifyTotp':
+    case 'otp':
       return !serverSide || OTP_TROUBLE.test(message) ? ErrorCode.OTP_REJECTED : ErrorCode.SERVER_ERROR;
     default:
       return ErrorCode.SERVER_ERROR;
@@ -68,13 +61,34 @@ const ADVICE: Partial<Record<ErrorCodeValue, string>> = {
   [ErrorCode.OTP_REJECTED]: 'Check the code and send it again: the login is still waiting. If it keeps failing, log in again for a new OTP.',
 };
 
+const MAX_PROBLEM_DETAILS = 5;
+
+/**
+ * The words of an ASP.NET ProblemDetails body (the broker's answer to a request its model binding
+ * refused, FACTS-TRADING §2.12): the title and each field's complaint.
+ */
+function problemDetails(parsed: unknown): string | undefined {
+  const body = parsed as { title?: unknown; status?: unknown; errors?: unknown } | null;
+  if (typeof body !== 'object' || body === null || typeof body.title !== 'string' || typeof body.status !== 'number') return undefined;
+  const complaints: string[] = [];
+  if (typeof body.errors === 'object' && body.errors !== null) {
+    for (const [field, list] of Object.entries(body.errors as Record<string, unknown>)) {
+      const texts = (Array.isArray(list) ? list : [list]).filter((t): t is string => typeof t === 'string');
+      if (texts.length > 0) complaints.push(`${field}: ${texts.join(' ')}`);
+      if (complaints.length === MAX_PROBLEM_DETAILS) break;
+    }
+  }
+  const title = body.title.trim().replace(/[.!?]$/, '');
+  return complaints.length > 0 ? `${title}: ${complaints.join('; ')}` : title;
+}
+
 /**
  * Turns one HTTP answer into its JSON envelope, or throws the MStockError it stands for. Success
  * and failure are read from the body first (the broker answers many failures with HTTP 200), then
  * from the HTTP status.
  */
 export function classifyResponse(
-  endpoint: Endpoint,
+  endpoint: EndpointName | Pick<EndpointSpec, 'what' | 'failure'>,
   httpStatus: number,
   body: string,
   contentType = '',
@@ -85,7 +99,17 @@ export function classifyResponse(
   } catch {
     parsed = undefined;
   }
-  const what = WHAT[endpoint];
+  const { what, failure } = typeof endpoint === 'string' ? ENDPOINTS[endpoint] : endpoint;
+  // [PROD] some answers come as a list holding the one envelope
+  if (Array.isArray(parsed) && parsed.length === 1) parsed = parsed[0];
+  const problem = problemDetails(parsed);
+  if (problem) {
+    throw new MStockError(
+      failureCode(failure, httpStatus, '', problem),
+      `mStock refused ${what} (HTTP ${httpStatus}): ${sentence(problem)}`,
+      { httpStatus },
+    );
+  }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !('status' in parsed)) {
     if (httpStatus === 429) {
       throw new MStockError(ErrorCode.RATE_LIMITED, `mStock refused ${what}: too many requests (HTTP 429). ${ADVICE[ErrorCode.RATE_LIMITED]}`, { httpStatus });
@@ -106,7 +130,7 @@ export function classifyResponse(
 
   const brokerCode = brokerText(envelope.errorcode) || brokerText(envelope.error_type);
   const brokerMessage = brokerText(envelope.message);
-  const code = failureCode(endpoint, httpStatus, brokerCode, brokerMessage);
+  const code = failureCode(failure, httpStatus, brokerCode, brokerMessage);
   const words = sentence(brokerMessage || `no reason given (HTTP ${httpStatus})`);
   const tag = brokerCode ? ` (${brokerCode})` : '';
   const advice = ADVICE[code] ? ` ${ADVICE[code]}` : '';

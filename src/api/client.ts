@@ -1,6 +1,7 @@
 import axios, { AxiosError, AxiosInstance } from 'axios';
 import { normaliseBaseUrl } from './base-url';
-import { classifyResponse, Endpoint, Envelope } from './classify';
+import { classifyResponse, Envelope } from './classify';
+import { EndpointName, ENDPOINTS, EndpointSpec, fillPath, HttpMethod } from './endpoints';
 import { ErrorCode, MStockError, isMStockError, redact } from './errors';
 import { assertFundData, RawFundSegment } from './funds';
 import { Environment, proxyFor, ProxySetting } from './proxy';
@@ -24,6 +25,21 @@ export interface ClientOptions {
    * honours) are read, once, here. Defaults to process.env.
    */
   env?: Environment;
+}
+
+export interface RequestOptions {
+  /** Sent as JSON (also with GET, as the broker expects for quotes and candles). */
+  body?: unknown;
+  /** Values for the `{name}` parts of the row's path. */
+  pathParams?: Readonly<Record<string, string>>;
+  /** Sent in the query string. */
+  query?: Readonly<Record<string, string>>;
+}
+
+interface CallOptions extends RequestOptions {
+  bearer?: string;
+  /** Also redacted from every message. */
+  secrets?: string[];
 }
 
 export interface LoginResult {
@@ -79,7 +95,7 @@ const NETWORK_WORDS: Record<string, string> = {
 };
 
 /**
- * A client for the five calls of the mStock Type B user API. It knows nothing of Node-RED. Every
+ * A client for the mStock Type B API, driven by the endpoint table. It knows nothing of Node-RED. Every
  * failure is an MStockError with a code from the product contract; no message carries a secret.
  */
 export class MStockClient {
@@ -122,7 +138,7 @@ export class MStockClient {
   async login(clientCode: string, password: string): Promise<LoginResult> {
     requireText(clientCode, 'client code');
     requireText(password, 'password');
-    const envelope = await this.call('login', 'POST', '/openapi/typeb/connect/login', {
+    const envelope = await this.call('login', {
       body: { clientcode: clientCode, password, totp: '', state: '' },
       secrets: [password],
     });
@@ -135,9 +151,8 @@ export class MStockClient {
   async sessionToken(loginToken: string, otp: string): Promise<SessionTokens> {
     requireText(loginToken, 'login token');
     requireText(otp, 'OTP');
-    const envelope = await this.call('sessionToken', 'POST', '/openapi/typeb/session/token', {
+    const envelope = await this.call('sessionToken', {
       body: { refreshToken: loginToken, otp },
-      apiKey: true,
       secrets: [loginToken],
     });
     return this.sessionFrom(envelope, 'the OTP');
@@ -147,9 +162,8 @@ export class MStockClient {
   async verifyTotp(loginToken: string, totp: string): Promise<SessionTokens> {
     requireText(loginToken, 'login token');
     requireText(totp, 'authenticator code');
-    const envelope = await this.call('verifyTotp', 'POST', '/openapi/typeb/session/verifytotp', {
+    const envelope = await this.call('verifyTotp', {
       body: { refreshToken: loginToken, totp },
-      apiKey: true,
       secrets: [loginToken],
     });
     return this.sessionFrom(envelope, 'the authenticator code');
@@ -158,18 +172,33 @@ export class MStockClient {
   /** The fund summary: the broker's `data` array, checked for shape, values untouched. */
   async fundSummary(sessionToken: string): Promise<RawFundSegment[]> {
     requireText(sessionToken, 'session token');
-    const envelope = await this.call('fundSummary', 'GET', '/openapi/typeb/user/fundsummary', {
-      apiKey: true,
-      bearer: sessionToken,
-      retryOnStaleConnection: true,
-    });
+    const envelope = await this.call('fundSummary', { bearer: sessionToken });
     return assertFundData(envelope.data);
   }
 
   /** Ends the session on the broker. A GET, but never sent twice: it is not a read. */
   async logout(sessionToken: string): Promise<void> {
     requireText(sessionToken, 'session token');
-    await this.call('logout', 'GET', '/openapi/typeb/logout', { apiKey: true, bearer: sessionToken });
+    await this.call('logout', { bearer: sessionToken });
+  }
+
+  /**
+   * Any call of the table with the session: the broker's envelope once it reported success.
+   * Reads marked idempotent may be sent once more on a dead kept-alive connection; nothing else is.
+   */
+  async request(endpoint: EndpointName, sessionToken: string, options: RequestOptions = {}): Promise<Envelope> {
+    requireText(sessionToken, 'session token');
+    return this.call(endpoint, { ...options, bearer: sessionToken });
+  }
+
+  /**
+   * A call by method and path under the API root, for calls the table may not know: it is
+   * classified by its row if it has one. Never sent twice.
+   */
+  async requestPath(method: HttpMethod, path: string, sessionToken: string, options: Omit<RequestOptions, 'pathParams'> = {}): Promise<Envelope> {
+    requireText(sessionToken, 'session token');
+    const spec: EndpointSpec = { method, path, category: 'other', what: `the call ${method} ${path.split('?')[0]}`, auth: 'session', failure: 'read' };
+    return this.call(spec, { ...options, bearer: sessionToken });
   }
 
   /** `text` with the API key and the given secrets replaced, for anything that may be logged. */
@@ -202,27 +231,19 @@ export class MStockClient {
     return tokens;
   }
 
-  private async call(
-    endpoint: Endpoint,
-    method: 'GET' | 'POST',
-    path: string,
-    options: {
-      body?: object;
-      apiKey?: boolean;
-      bearer?: string;
-      secrets?: string[];
-      /** Only for reads: send the request once more, at once, if a kept-alive connection the server had closed lost it. */
-      retryOnStaleConnection?: boolean;
-    },
-  ): Promise<Envelope> {
+  private async call(endpoint: EndpointName | EndpointSpec, options: CallOptions): Promise<Envelope> {
+    const spec: EndpointSpec = typeof endpoint === 'string' ? ENDPOINTS[endpoint] : endpoint;
+    const path = typeof endpoint === 'string' ? fillPath(spec.path, options.pathParams) : spec.path;
+    const method = spec.method;
     const secrets = [this.apiKey, options.bearer, ...(options.secrets ?? []), this.proxy?.username, this.proxy?.password];
     if (this.closed) {
       throw new MStockError(ErrorCode.NETWORK, 'The mStock connection was closed (the node was stopped or redeployed).');
     }
     const headers: Record<string, string> = {};
-    if (options.body) headers['Content-Type'] = 'application/json';
-    if (options.apiKey) headers['X-PrivateKey'] = this.apiKey;
-    if (options.bearer) headers.Authorization = `Bearer ${options.bearer}`;
+    const hasBody = options.body !== undefined;
+    if (hasBody) headers['Content-Type'] = 'application/json';
+    if (spec.auth !== 'none') headers['X-PrivateKey'] = this.apiKey;
+    if (spec.auth === 'session' && options.bearer) headers.Authorization = `Bearer ${options.bearer}`;
 
     const controller = new AbortController();
     let timedOut = false;
@@ -236,7 +257,8 @@ export class MStockClient {
         method,
         url: path,
         headers,
-        data: options.body ? JSON.stringify(options.body) : undefined,
+        data: hasBody ? JSON.stringify(options.body) : undefined,
+        params: options.query,
         signal: controller.signal,
       });
     try {
@@ -244,13 +266,13 @@ export class MStockClient {
       try {
         response = await send();
       } catch (err) {
-        if (!options.retryOnStaleConnection || !isStaleConnectionFailure(err) || controller.signal.aborted) throw err;
+        if (!spec.idempotentRead || !isStaleConnectionFailure(err) || controller.signal.aborted) throw err;
         // the other idle connections are as old as the one the server closed: open a new one
         dropIdleSockets(this.agents);
         response = await send();
       }
       const contentType = String(response.headers['content-type'] ?? '');
-      return classifyResponse(endpoint, response.status, String(response.data ?? ''), contentType);
+      return classifyResponse(spec, response.status, String(response.data ?? ''), contentType);
     } catch (err) {
       const failure = isMStockError(err) ? err : this.transportError(err, timedOut);
       failure.message = redact(failure.message, secrets);

@@ -1,12 +1,17 @@
 'use strict';
 // classifyResponse with literal bodies, as the broker sends them (see /work/shared/api/FACTS.md).
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 const { classifyResponse, isSuccessStatus } = require('../../dist/src/api/classify');
 const { ErrorCode } = require('../../dist/src/api/errors');
 const { throwsWith } = require('./_helpers');
 
 const body = (obj) => JSON.stringify(obj);
 const API_SUSPENDED = 'API is suspended/expired for use. Please check your API subscription and try again.';
+
+/** The vendor's verbatim mock answers (../shared beside the project, as CI has it). */
+const SAMPLES = path.resolve(__dirname, '..', '..', '..', 'shared', 'api', 'samples', 'vendor-python-sdk-mocks');
 
 describe('classifyResponse', function () {
   describe('success spellings of status', function () {
@@ -173,7 +178,8 @@ describe('classifyResponse', function () {
 
   describe('answers that are not the documented JSON → MSTOCK_BAD_RESPONSE', function () {
     const cases = [
-      ['a JSON array', '[{"status":"true"}]', ''],
+      ['a JSON array of two envelopes', '[{"status":"true"},{"status":"true"}]', ''],
+      ['an empty JSON array', '[]', ''],
       ['a JSON number', '42', ''],
       ['a JSON string', '"true"', ''],
       ['JSON null', 'null', ''],
@@ -193,6 +199,38 @@ describe('classifyResponse', function () {
       assert.match(throwsWith(() => classifyResponse('logout', 503, '<html>down</html>', 'text/html'), ErrorCode.BAD_RESPONSE).message, /HTTP 503 and an HTML page/);
       assert.match(throwsWith(() => classifyResponse('logout', 200, '   '), ErrorCode.BAD_RESPONSE).message, /an empty body/);
       assert.match(throwsWith(() => classifyResponse('logout', 200, '{"status":'), ErrorCode.BAD_RESPONSE).message, /not valid JSON/);
+    });
+  });
+
+  describe('every documented variant of the envelope (FACTS-TRADING §1.3, §2.12)', function () {
+    for (const status of [true, 'true', 'True', 'TRUE', 'success', 'Success']) {
+      it(`status ${JSON.stringify(status)} is success`, function () {
+        assert.deepEqual(classifyResponse('orderBook', 200, JSON.stringify({ status, data: null })).data, null);
+      });
+    }
+
+    for (const status of [false, 'false', 'False', 'error', 'None', 1, null]) {
+      it(`status ${JSON.stringify(status)} is a failure`, function () {
+        throwsWith(() => classifyResponse('orderBook', 200, JSON.stringify({ status, message: 'no', errorcode: 'MA500', data: null })), ErrorCode.SERVER_ERROR);
+      });
+    }
+
+    it('a list holding the one envelope is unwrapped, success and failure alike', function () {
+      const placed = '[{"status":"success","data":{"order_id":"1111250206114"}}]';
+      assert.deepEqual(classifyResponse('placeOrder', 200, placed).data, { order_id: '1111250206114' });
+      const refused = '[{"status":"False","message":"something went wrong","errorcode":"MA500"}]';
+      const err = throwsWith(() => classifyResponse('cancelAll', 200, refused), ErrorCode.SERVER_ERROR);
+      assert.match(err.message, /something went wrong \(|\(MA500\): something went wrong/);
+    });
+
+    it("an ASP.NET ProblemDetails 400 body gives the broker's words, field by field", function () {
+      const text = fs.readFileSync(path.join(SAMPLES, 'calc_order_margin.json'), 'utf8');
+      const err = throwsWith(() => classifyResponse('orderMargin', 400, text, 'application/problem+json'), ErrorCode.SERVER_ERROR);
+      assert.equal(
+        err.message,
+        'mStock refused the margin request (HTTP 400): One or more validation errors occurred: orders: The orders field is required.',
+      );
+      assert.equal(err.httpStatus, 400);
     });
   });
 
