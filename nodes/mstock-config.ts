@@ -7,6 +7,7 @@ import { acquireSession, fingerprint, releaseSession } from '../src/nodered/sess
 import { keepSessionInStore } from '../src/nodered/session-store';
 import { SessionSeal } from '../src/session/sealed-session';
 import { AccountSession } from '../src/session/session';
+import { Clock, systemClock } from '../src/session/clock';
 
 interface ConfigDef extends NodeDef {
   baseUrl?: string;
@@ -25,6 +26,12 @@ interface Credentials {
 const CREDENTIAL_LABELS = { apiKey: 'API key', clientCode: 'client code', password: 'password' } as const;
 
 const present = (value: string | undefined): value is string => typeof value === 'string' && value.trim() !== '';
+
+/** The runtime's clock: the system's, unless the Node-RED settings give one (`mstockClock`, for tests). */
+function clockFrom(RED: NodeAPI): Clock {
+  const given = (RED.settings as unknown as { mstockClock?: Clock }).mstockClock;
+  return given && typeof given.now === 'function' ? given : systemClock;
+}
 
 export = function register(RED: NodeAPI): void {
   function MStockConfigNode(this: AccountNode, def: ConfigDef) {
@@ -53,11 +60,11 @@ export = function register(RED: NodeAPI): void {
       const print = fingerprint([baseUrl, timeout, creds.apiKey, clientCode, creds.password, creds.totpSecret]);
       node.session = acquireSession(node.id, print, () => {
         const client = new MStockClient({ baseUrl, timeout, apiKey: creds.apiKey!.trim(), userAgent: 'node-red-mstock' });
-        return new AccountSession(client, {
-          clientCode,
-          password: creds.password!,
-          totpSecret: present(creds.totpSecret) ? creds.totpSecret : undefined,
-        });
+        return new AccountSession(
+          client,
+          { clientCode, password: creds.password!, totpSecret: present(creds.totpSecret) ? creds.totpSecret : undefined },
+          clockFrom(RED),
+        );
       });
       const store = typeof def.store === 'string' ? def.store.trim() : '';
       if (store) {

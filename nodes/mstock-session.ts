@@ -2,7 +2,6 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { MStockError } from '../src/api/errors';
 import { resolveAccount } from '../src/nodered/account';
 import { errorStatus, sessionStatus } from '../src/nodered/status';
-import { clock } from '../src/session/clock';
 import type { SessionChange } from '../src/session/session';
 
 interface SessionDef extends NodeDef {
@@ -32,7 +31,7 @@ export = function register(RED: NodeAPI): void {
     const initial = def.initial
       ? setTimeout(() => {
           const state = account.state;
-          onChange({ state, previous: state, at: new Date(clock.now()).toISOString(), reason: 'start' });
+          onChange({ state, previous: state, at: new Date(account.now()).toISOString(), reason: 'start' });
         }, INITIAL_DELAY_MS)
       : undefined;
     node.on('close', (done: () => void) => {

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Secret, TOTP } from 'otpauth';
-import { clock } from '../session/clock';
+import { Clock, systemClock } from '../session/clock';
 import { nextIndiaMidnight } from '../session/india-time';
 
 /** The sandbox account. Documented in the README; none of it works on the real mStock. */
@@ -53,6 +53,8 @@ export interface SandboxOptions {
   latencyMs?: number;
   /** Wrong passwords allowed before the account locks. */
   attempts?: number;
+  /** The sandbox's time: sessions end at its midnight, TOTP codes follow it. */
+  clock?: Clock;
 }
 
 export interface RecordedRequest {
@@ -156,8 +158,11 @@ export class Sandbox {
   private lastOtpSent?: string;
   private apiKeySuspended = false;
 
+  private readonly clock: Clock;
+
   constructor(options: SandboxOptions = {}) {
     this.options = options;
+    this.clock = options.clock ?? systemClock;
     this.attemptsLeft = options.attempts ?? 10;
   }
 
@@ -206,7 +211,7 @@ export class Sandbox {
 
   /** A valid authenticator code for the sandbox account's TOTP secret, at the clock's time. */
   currentTotp(): string {
-    return this.totp().generate({ timestamp: clock.now() });
+    return this.totp().generate({ timestamp: this.clock.now() });
   }
 
   /** Sets AVAILABLE_BALANCE of the first segment (a numeric string, as the broker sends it). */
@@ -400,7 +405,7 @@ export class Sandbox {
     const match = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     if (!match) return undefined;
     const session = this.sessions.get(match[1]);
-    if (session && clock.now() >= session.expiresAt) {
+    if (session && this.clock.now() >= session.expiresAt) {
       this.sessions.delete(match[1]);
       return undefined;
     }
@@ -440,13 +445,13 @@ export class Sandbox {
   }
 
   private newSession(clientCode: string): { jwtToken: string; refreshToken: string; feedToken: string } {
-    const iat = Math.floor(clock.now() / 1000);
+    const iat = Math.floor(this.clock.now() / 1000);
     // exp five minutes on, as the vendor's sample token says; the session really lasts until midnight
     const header = base64url({ alg: 'HS256', typ: 'JWT' });
     const payload = base64url({ USERNAME: clientCode, APITYPE: 'AGL', nbf: iat, exp: iat + 300, iat, jti: crypto.randomUUID() });
     const signature = base64url(crypto.createHmac('sha256', this.signingKey).update(`${header}.${payload}`).digest());
     const jwtToken = `${header}.${payload}.${signature}`;
-    this.sessions.set(jwtToken, { clientCode, expiresAt: nextIndiaMidnight(clock.now()) });
+    this.sessions.set(jwtToken, { clientCode, expiresAt: nextIndiaMidnight(this.clock.now()) });
     return { jwtToken, refreshToken: crypto.randomBytes(24).toString('base64url'), feedToken: crypto.randomBytes(24).toString('base64url') };
   }
 
@@ -465,7 +470,7 @@ export class Sandbox {
     if (!this.apiKeyOk(req)) return this.sendApiSuspended('verifyTotp', res);
     const pending = typeof json.refreshToken === 'string' ? this.logins.get(json.refreshToken) : undefined;
     const code = typeof json.totp === 'string' ? json.totp : '';
-    const valid = /^\d{6}$/.test(code) && this.totp().validate({ token: code, timestamp: clock.now(), window: 1 }) !== null;
+    const valid = /^\d{6}$/.test(code) && this.totp().validate({ token: code, timestamp: this.clock.now(), window: 1 }) !== null;
     if (!pending || !valid) {
       this.send(res, 400, { status: 'error', message: 'Please enter correct TOTP', error_type: 'MA400', data: null });
       return;

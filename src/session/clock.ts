@@ -1,6 +1,6 @@
 /**
- * Time as the session sees it. Tests replace these functions to put the session at 23:59:30
- * India time and move time on without waiting.
+ * Time as the package sees it. Each session, limiter and sandbox takes one in its constructor, so
+ * a test can put them at 23:59:30 India time and move time on without waiting.
  */
 export interface Clock {
   now(): number;
@@ -18,6 +18,3 @@ export const systemClock: Clock = {
   },
   clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
-
-/** The clock the package uses; tests may swap its functions and put them back. */
-export const clock: Clock = { ...systemClock };

@@ -3,7 +3,7 @@ import { Secret, TOTP } from 'otpauth';
 import { MStockClient } from '../api/client';
 import { ErrorCode, MStockError, isMStockError } from '../api/errors';
 import { RawFundSegment } from '../api/funds';
-import { clock } from './clock';
+import { Clock, systemClock } from './clock';
 import { nextIndiaMidnight, toIndiaIso } from './india-time';
 
 export type SessionState = 'logged-out' | 'otp-pending' | 'live' | 'expired';
@@ -46,8 +46,14 @@ export class AccountSession extends EventEmitter {
   constructor(
     private readonly client: MStockClient,
     private readonly credentials: AccountCredentials,
+    private readonly clock: Clock = systemClock,
   ) {
     super();
+  }
+
+  /** The session's time (epoch ms). */
+  now(): number {
+    return this.clock.now();
   }
 
   get state(): SessionState {
@@ -93,7 +99,7 @@ export class AccountSession extends EventEmitter {
     this.loginToken = result.loginToken;
     this.moveTo('otp-pending', 'login');
     if (!authenticator) return { state: 'otp-pending', message: result.message };
-    const { expiresAt } = await this.submitCode(authenticator.generate({ timestamp: clock.now() }), 'totp');
+    const { expiresAt } = await this.submitCode(authenticator.generate({ timestamp: this.clock.now() }), 'totp');
     return { state: 'live', expiresAt };
   }
 
@@ -138,7 +144,7 @@ export class AccountSession extends EventEmitter {
         `The login this code was for was ${what} while mStock checked the code, so the session mStock opened for it was logged out again.`,
       );
     }
-    const now = clock.now();
+    const now = this.clock.now();
     this.loginToken = undefined;
     this.fundsInFlight = undefined;
     this.sessionToken = tokens.sessionToken;
@@ -206,7 +212,7 @@ export class AccountSession extends EventEmitter {
    * happened here meanwhile. True when the session became live.
    */
   restore(saved: { sessionToken: string; expiresAt: number }): boolean {
-    const now = clock.now();
+    const now = this.clock.now();
     if (this.closed || this.current !== 'logged-out' || this.loginInFlight) return false;
     if (typeof saved.sessionToken !== 'string' || saved.sessionToken === '') return false;
     if (!Number.isFinite(saved.expiresAt) || saved.expiresAt <= now || saved.expiresAt > nextIndiaMidnight(now)) return false;
@@ -259,7 +265,7 @@ export class AccountSession extends EventEmitter {
   }
 
   private expireIfPastMidnight(): void {
-    if (this.current === 'live' && this.expiresAtMs !== undefined && clock.now() >= this.expiresAtMs) {
+    if (this.current === 'live' && this.expiresAtMs !== undefined && this.clock.now() >= this.expiresAtMs) {
       this.forget();
       this.moveTo('expired', 'midnight');
     }
@@ -267,16 +273,16 @@ export class AccountSession extends EventEmitter {
 
   private armMidnightTimer(ms: number): void {
     this.clearMidnightTimer();
-    this.midnightTimer = clock.setTimer(() => {
+    this.midnightTimer = this.clock.setTimer(() => {
       this.midnightTimer = undefined;
       this.expireIfPastMidnight();
       // a clock that fired early (or was moved back) waits again
-      if (this.current === 'live' && this.expiresAtMs !== undefined) this.armMidnightTimer(this.expiresAtMs - clock.now());
+      if (this.current === 'live' && this.expiresAtMs !== undefined) this.armMidnightTimer(this.expiresAtMs - this.clock.now());
     }, Math.max(0, ms));
   }
 
   private clearMidnightTimer(): void {
-    if (this.midnightTimer !== undefined) clock.clearTimer(this.midnightTimer);
+    if (this.midnightTimer !== undefined) this.clock.clearTimer(this.midnightTimer);
     this.midnightTimer = undefined;
   }
 
@@ -292,7 +298,7 @@ export class AccountSession extends EventEmitter {
     const previous = this.current;
     this.current = state;
     if (this.closed) return;
-    const change: SessionChange = { state, previous, at: new Date(clock.now()).toISOString(), reason };
+    const change: SessionChange = { state, previous, at: new Date(this.clock.now()).toISOString(), reason };
     this.emit('change', change);
   }
 

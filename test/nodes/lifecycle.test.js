@@ -2,7 +2,6 @@
 const assert = require('node:assert/strict');
 const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, startSandbox, cleanUp, lastStatus, recordNodes, SANDBOX_ACCOUNT, send, goLive } =
   require('./support');
-const { clock, systemClock } = require('../../dist/src/session/clock');
 const { IST_OFFSET_MS } = require('../../dist/src/session/india-time');
 
 /** A clock the test moves by hand; its timers fire when it passes their time. */
@@ -42,7 +41,7 @@ describe('mStock nodes: session lifecycle', function () {
   });
 
   afterEach(async function () {
-    Object.assign(clock, systemClock);
+    helper.settings({});
     await cleanUp(sandbox);
     await helper.stopServer();
   });
@@ -52,7 +51,7 @@ describe('mStock nodes: session lifecycle', function () {
   it('a session made at 23:59:30 India time expires 30 s later, and mstock-session says so then', async function () {
     // 2026-11-25 23:59:30 in India
     const manual = manualClock(Date.UTC(2026, 10, 25, 23, 59, 30) - IST_OFFSET_MS);
-    Object.assign(clock, manual);
+    helper.settings({ mstockClock: manual });
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
     const live = await goLive(sandbox);
     assert.equal(live.payload.expiresAt, '2026-11-26T00:00:00.000+05:30');
@@ -84,11 +83,11 @@ describe('mStock nodes: session lifecycle', function () {
 
   it('a session is expired when used after midnight even if no timer fired', async function () {
     const manual = manualClock(Date.UTC(2026, 10, 25, 15, 0, 0) - IST_OFFSET_MS);
-    Object.assign(clock, manual);
+    helper.settings({ mstockClock: manual });
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
     await goLive(sandbox);
     manual.timers.clear(); // as if the process had been suspended past midnight
-    Object.assign(clock, { ...manual, now: () => Date.UTC(2026, 10, 26, 0, 0, 1) - IST_OFFSET_MS });
+    manual.now = () => Date.UTC(2026, 10, 26, 0, 0, 1) - IST_OFFSET_MS;
     const caught = nextMessage(helper.getNode('caught'));
     helper.getNode('funds1').receive({});
     assert.equal((await caught).error.code, 'MSTOCK_SESSION_EXPIRED');
