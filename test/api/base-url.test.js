@@ -1,6 +1,7 @@
 'use strict';
 // The API root: https:// anywhere, http:// only for loopback hosts (PRODUCT.md, mstock-config.baseUrl).
 const assert = require('node:assert/strict');
+const http = require('node:http');
 const os = require('node:os');
 const { normaliseBaseUrl, isLoopbackHost, DEFAULT_BASE_URL } = require('../../dist/src/api/base-url');
 const { MStockClient } = require('../../dist/src/api/client');
@@ -57,18 +58,12 @@ describe('normaliseBaseUrl', function () {
   }
 
   // Regression: an empty query "?" or fragment "#" has url.search === '' and url.hash === '',
-  // so it slips past the "no query or fragment" check and stays in the result ("…/?"). Every call
-  // then goes to "<root>/?/openapi/…", i.e. to the path "/" (see the client test below).
+  // so it slipped past the "no query or fragment" check and stayed in the result ("…/?"). Every
+  // call then went to "<root>/?/openapi/…", i.e. to the path "/" (see the client test below).
   for (const input of ['https://api.mstock.trade/?', 'https://api.mstock.trade#', 'http://127.0.0.1:8729/?']) {
-    it(`${input} is refused or cleaned, never kept with its "?" or "#"`, function () {
-      let result;
-      try {
-        result = normaliseBaseUrl(input);
-      } catch (err) {
-        assert.equal(err.code, ErrorCode.INVALID_INPUT);
-        return;
-      }
-      assert.doesNotMatch(result, /[?#]/, `normaliseBaseUrl(${JSON.stringify(input)}) answered ${JSON.stringify(result)}`);
+    it(`refuses ${input} (an empty query or fragment) with MSTOCK_INVALID_INPUT`, function () {
+      const err = throwsWith(() => normaliseBaseUrl(input), ErrorCode.INVALID_INPUT);
+      assert.match(err.message, /query or fragment/);
     });
   }
 
@@ -113,41 +108,48 @@ describe('MStockClient constructor', function () {
     }
   });
 
-  it('a base URL ending in an empty "?" is refused, or the right password still logs in (not AUTH_FAILED "Resource not found")', async function () {
+  it('refuses a base URL ending in an empty "?" before anything reaches the sandbox', async function () {
     const sandbox = new Sandbox();
     const url = await sandbox.start();
-    let client;
     try {
-      try {
-        client = new MStockClient({ baseUrl: `${url}/?`, apiKey: SANDBOX_ACCOUNT.apiKey });
-      } catch (err) {
-        assert.equal(err.code, ErrorCode.INVALID_INPUT);
-        return;
-      }
-      const login = await client.login(SANDBOX_ACCOUNT.clientCode, SANDBOX_ACCOUNT.password);
-      assert.equal(typeof login.loginToken, 'string');
-      assert.equal(sandbox.calls.login, 1);
-    } finally {
-      if (client) client.close();
-      await sandbox.stop();
-    }
-  });
-
-  it('refuses http:// to this machine\'s non-loopback address before anything reaches the sandbox listening there', async function () {
-    const address = Object.values(os.networkInterfaces())
-      .flat()
-      .find((a) => a && a.family === 'IPv4' && !a.internal);
-    if (!address) this.skip(); // no non-loopback interface in this environment
-    const sandbox = new Sandbox({ host: address.address });
-    try {
-      await sandbox.start();
-      const url = `http://${address.address}:${sandbox.port}`;
-      const err = throwsWith(() => new MStockClient({ baseUrl: url, apiKey: SANDBOX_ACCOUNT.apiKey }), ErrorCode.INVALID_INPUT);
-      assert.match(err.message, /plain http:\/\//);
-      assert.deepEqual(sandbox.calls, {});
+      const err = throwsWith(() => new MStockClient({ baseUrl: `${url}/?`, apiKey: SANDBOX_ACCOUNT.apiKey }), ErrorCode.INVALID_INPUT);
+      assert.match(err.message, /query or fragment/);
       assert.equal(sandbox.requests.length, 0);
     } finally {
       await sandbox.stop();
     }
   });
+
+  // 0.0.0.0 is no loopback address, yet a connection to it reaches this machine; an interface
+  // address, when there is one, does too. The plain request first proves the sandbox is reachable
+  // there, so the refusal is what keeps the client away.
+  const ownAddress = Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal);
+  const targets = [
+    { what: '0.0.0.0, which connects to this machine', host: '0.0.0.0', listen: '127.0.0.1' },
+    { what: "this machine's own interface address", host: ownAddress && ownAddress.address, listen: ownAddress && ownAddress.address },
+  ];
+  for (const target of targets) {
+    it(`refuses http:// to ${target.what}, where the sandbox answers, before anything reaches it`, async function () {
+      if (!target.host) this.skip(); // no non-loopback interface here; the 0.0.0.0 case still runs
+      const sandbox = new Sandbox({ host: target.listen });
+      try {
+        await sandbox.start();
+        const url = `http://${target.host}:${sandbox.port}`;
+        await new Promise((resolve, reject) => {
+          http.get(`${url}/openapi/typeb/user/fundsummary`, { headers: { 'X-Mirae-Version': '1' } }, (res) => {
+            res.resume();
+            res.on('end', resolve);
+          }).on('error', reject);
+        });
+        assert.equal(sandbox.requests.length, 1, 'a plain request to this URL reaches the sandbox');
+        const err = throwsWith(() => new MStockClient({ baseUrl: url, apiKey: SANDBOX_ACCOUNT.apiKey }), ErrorCode.INVALID_INPUT);
+        assert.match(err.message, /plain http:\/\//);
+        assert.equal(sandbox.requests.length, 1, 'the client sent nothing');
+      } finally {
+        await sandbox.stop();
+      }
+    });
+  }
 });

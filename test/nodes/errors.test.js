@@ -1,6 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, startSandbox, cleanUp, lastStatus, SANDBOX_ACCOUNT, send, failureOf, goLive } =
+const http = require('node:http');
+const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, startSandbox, cleanUp, lastStatus, recordNodes, send, failureOf, goLive } =
   require('./support');
 
 describe('mStock nodes: every error reaches a Catch node with its code', function () {
@@ -16,9 +17,6 @@ describe('mStock nodes: every error reaches a Catch node with its code', functio
     await cleanUp(sandbox);
     await helper.stopServer();
   });
-
-
-
 
   it('MSTOCK_NO_CREDENTIALS: a password missing on the account, and nothing is sent', async function () {
     const creds = sandboxCredentials();
@@ -220,10 +218,84 @@ describe('mStock nodes: every error reaches a Catch node with its code', functio
     assert.deepEqual(sandbox.calls, {});
   });
 
-  it('keeps the sandbox password out of it: wrong-password answers do not echo credentials', async function () {
-    await helper.load(allNodes, standardFlow(url), { c1: { ...sandboxCredentials().c1, password: 'hunter2-secret' } });
-    const msg = await failureOf('login1');
-    assert.doesNotMatch(JSON.stringify(msg), /hunter2-secret|sandbox-api-key/);
-    assert.equal(SANDBOX_ACCOUNT.clientCode, 'SANDBOX1');
+  it('a broker that echoes the password, API key and login token in plain, JSON-escaped and URL-encoded forms has them redacted everywhere', async function () {
+    // Not the sandbox (which never echoes): a loopback server whose refusals quote what it was
+    // sent, so only the redaction keeps the secrets out of the msg, the status and the log.
+    const password = 'pa"ss\\wörd/&=+ 1';
+    const apiKey = 'key"with\\quote/&=+ 2';
+    const loginToken = 'login"tok\\en/&=+ 3';
+    const forms = (secret) => [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)];
+    for (const secret of [password, apiKey, loginToken]) assert.equal(new Set(forms(secret)).size, 3, 'three different forms');
+    const quote = (label, secret) => {
+      const [plain, json, url] = forms(secret);
+      return `${label} plain=${plain} json=${json} url=${url}.`;
+    };
+    const answer = (res, envelope) => {
+      const text = JSON.stringify(envelope);
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    let logins = 0;
+    const echo = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        const sent = JSON.parse(body);
+        if (req.url.endsWith('/connect/login')) {
+          logins += 1;
+          // the first login is refused, quoting the password; the second one goes through
+          if (logins === 1) return answer(res, { status: false, message: `Invalid username or password: ${quote('you sent', sent.password)}`, errorcode: 'MA500', data: null });
+          return answer(res, { status: true, message: 'OTP sent.', errorcode: '', data: { jwtToken: loginToken } });
+        }
+        return answer(res, {
+          status: false,
+          message: `Entered OTP has been expired: ${quote('key', req.headers['x-privatekey'])} ${quote('token', sent.refreshToken)}`,
+          errorcode: 'MA500',
+          data: null,
+        });
+      });
+    });
+    await new Promise((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    try {
+      await helper.load(allNodes, standardFlow(`http://127.0.0.1:${echo.address().port}`), { c1: { ...sandboxCredentials().c1, apiKey, password } });
+      const record = recordNodes(['c1', 'login1', 'otp1']);
+      const refused = await failureOf('login1');
+      assert.equal(refused.error.code, 'MSTOCK_AUTH_FAILED');
+      assert.match(refused.error.message, /you sent plain=\[redacted\] json=\[redacted\] url=\[redacted\]\./, 'the broker echoed the password');
+      await send('login1');
+      const rejected = await failureOf('otp1', { payload: '123456' });
+      assert.equal(rejected.error.code, 'MSTOCK_OTP_REJECTED');
+      assert.match(rejected.error.message, /key plain=\[redacted\] json=\[redacted\] url=\[redacted\]\. token plain=\[redacted\] json=\[redacted\] url=\[redacted\]\./, 'the broker echoed the API key and the login token');
+      assert.ok(record.logs.length >= 2, 'both failures were logged');
+
+      const surfaces = {
+        'the refused login msg': textsIn(refused),
+        'the rejected OTP msg': textsIn(rejected),
+        statuses: textsIn(record.statuses),
+        'log lines': textsIn(record.logs),
+      };
+      for (const [where, texts] of Object.entries(surfaces)) {
+        const text = texts.join('\n');
+        for (const secret of [password, apiKey, loginToken]) {
+          for (const form of forms(secret)) assert.ok(!text.includes(form), `${where} holds a secret (${form}): ${text}`);
+        }
+      }
+    } finally {
+      echo.closeAllConnections();
+      await new Promise((resolve) => echo.close(resolve));
+    }
   });
 });
+
+/** Every string inside `value` (errors included: their message and stack are not enumerable). */
+function textsIn(value, texts = [], seen = new Set()) {
+  if (typeof value === 'string') texts.push(value);
+  else if (value !== null && typeof value === 'object' && !seen.has(value)) {
+    seen.add(value);
+    if (value instanceof Error) texts.push(value.message, String(value.stack));
+    for (const inner of Object.values(value)) textsIn(inner, texts, seen);
+  }
+  return texts;
+}
