@@ -9,7 +9,7 @@ const { MStockClient } = require('../../dist/src/api/client');
 const { ErrorCode, MStockError } = require('../../dist/src/api/errors');
 const { parseFunds } = require('../../dist/src/api/funds');
 const { Sandbox, SANDBOX_ACCOUNT } = require('../../dist/src/sandbox/server');
-const { clock } = require('../../dist/src/session/clock');
+const { systemClock } = require('../../dist/src/session/clock');
 const { rejectsWith, throwsWith, freePort, UUID_LIKE, JWT_LIKE } = require('./_helpers');
 
 const OTP = '246810';
@@ -24,7 +24,7 @@ const LOGOUT_PATH = '/openapi/typeb/logout';
 /** A six-digit code the sandbox will not accept now (not valid in the ±1 step window, with margin). */
 function wrongTotp(secretBase32) {
   const totp = new TOTP({ secret: Secret.fromBase32(secretBase32), digits: 6, period: 30, algorithm: 'SHA1' });
-  const now = clock.now(); // the time the sandbox checks codes against
+  const now = systemClock.now(); // the time the sandbox checks codes against
   const valid = new Set([-3, -2, -1, 0, 1, 2, 3].map((k) => totp.generate({ timestamp: now + k * 30_000 })));
   for (let i = 0; ; i += 1) {
     const code = String(i).padStart(6, '0');
@@ -350,7 +350,9 @@ describe('MStockClient against the sandbox', function () {
         sandbox.setFault(undefined);
         const data = await client.fundSummary(session.sessionToken);
         assert.equal(data[0].SEG, 'A');
-        assert.equal(sandbox.calls.fundSummary, 2, 'one failing call and one good call reached the sandbox');
+        // a drop on the kept-alive connection is sent once more on a new one (and dropped again)
+        const failing = f.fault === 'drop' ? 2 : 1;
+        assert.equal(sandbox.calls.fundSummary, failing + 1, `${failing} failing call(s) and one good call reached the sandbox`);
       });
     }
 
