@@ -42,4 +42,13 @@ function factsTrading() {
   return fs.readFileSync(path.join(SHARED, 'api', 'FACTS-TRADING.md'), 'utf8');
 }
 
-module.exports = { vendorMock, docsDraftSample, factsTrading };
+/**
+ * The trade book's keys in the order FACTS-TRADING.md §2.7 lists them: no verbatim sample of the
+ * trade book exists, only the keys OpenAlgo reads.
+ */
+function tradeBookKeys() {
+  const section = factsTrading().split('### 2.7')[1].split('### 2.8')[0];
+  return [...new Set(section.match(/`[A-Z][A-Z_]+`/g).map((k) => k.slice(1, -1)))];
+}
+
+module.exports = { vendorMock, docsDraftSample, factsTrading, tradeBookKeys };
