@@ -1,7 +1,8 @@
 import { ErrorCode, MStockError } from '../api/errors';
+import type { RateCategory } from '../api/endpoints';
 import type { Clock } from '../session/clock';
 
-export type RateCategory = 'order' | 'data' | 'quote' | 'other';
+export type { RateCategory };
 
 /** At most `limit` sends in any `spanMs` milliseconds. */
 export interface RateWindow {

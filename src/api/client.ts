@@ -1,7 +1,7 @@
 import axios, { AxiosError, AxiosInstance } from 'axios';
 import { normaliseBaseUrl } from './base-url';
 import { classifyResponse, Envelope } from './classify';
-import { EndpointName, ENDPOINTS, EndpointSpec, fillPath, HttpMethod } from './endpoints';
+import { EndpointName, ENDPOINTS, EndpointSpec, fillPath } from './endpoints';
 import { ErrorCode, MStockError, isMStockError, redact } from './errors';
 import { assertFundData, RawFundSegment } from './funds';
 import { Environment, proxyFor, ProxySetting } from './proxy';
@@ -192,12 +192,12 @@ export class MStockClient {
   }
 
   /**
-   * A call by method and path under the API root, for calls the table may not know: it is
-   * classified by its row if it has one. Never sent twice.
+   * A call by a row made up by the caller (a method and path under the API root that may not be in
+   * the table), with the session. Sent once more on a dead kept-alive connection only if the row
+   * says it is an idempotent read.
    */
-  async requestPath(method: HttpMethod, path: string, sessionToken: string, options: Omit<RequestOptions, 'pathParams'> = {}): Promise<Envelope> {
+  async requestPath(spec: EndpointSpec, sessionToken: string, options: Omit<RequestOptions, 'pathParams'> = {}): Promise<Envelope> {
     requireText(sessionToken, 'session token');
-    const spec: EndpointSpec = { method, path, category: 'other', what: `the call ${method} ${path.split('?')[0]}`, auth: 'session', failure: 'read' };
     return this.call(spec, { ...options, bearer: sessionToken });
   }
 

@@ -1,8 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { Secret, TOTP } from 'otpauth';
-import { MStockClient } from '../api/client';
+import { InFlight } from '../account/in-flight';
+import { RateLimiter } from '../account/rate-limiter';
+import type { Envelope } from '../api/classify';
+import { MStockClient, RequestOptions } from '../api/client';
+import { EndpointName, ENDPOINTS, EndpointSpec, fillPath, findEndpoint, HttpMethod } from '../api/endpoints';
 import { ErrorCode, MStockError, isMStockError } from '../api/errors';
-import { RawFundSegment } from '../api/funds';
+import { assertFundData, RawFundSegment } from '../api/funds';
 import { Clock, systemClock } from './clock';
 import { nextIndiaMidnight, toIndiaIso } from './india-time';
 
@@ -39,8 +43,10 @@ export class AccountSession extends EventEmitter {
   private loginInFlight?: Promise<LoginOutcome>;
   /** The OTP being checked: a second code waits for its outcome instead of racing it. */
   private codeInFlight?: Promise<unknown>;
-  /** Shared only by calls for the same session token; logout, login and expiry end the sharing. */
-  private fundsInFlight?: { token: string; call: Promise<RawFundSegment[]> };
+  /** Identical reads in flight share one call, only for the same session token; logout, login and expiry end the sharing. */
+  private readonly reads = new InFlight();
+  /** Every call of the account waits here for its turn within mStock's published limits. */
+  private readonly limiter: RateLimiter;
   private closed = false;
 
   constructor(
@@ -49,6 +55,7 @@ export class AccountSession extends EventEmitter {
     private readonly clock: Clock = systemClock,
   ) {
     super();
+    this.limiter = new RateLimiter({ clock, maxWaitMs: client.timeout });
   }
 
   /** The session's time (epoch ms). */
@@ -92,7 +99,7 @@ export class AccountSession extends EventEmitter {
     const authenticator = this.credentials.totpSecret ? this.authenticator(this.credentials.totpSecret) : undefined;
     const result = await this.client.login(this.credentials.clientCode, this.credentials.password);
     if (this.closed) throw closedError();
-    this.fundsInFlight = undefined;
+    this.reads.clear();
     this.sessionToken = undefined;
     this.expiresAtMs = undefined;
     this.clearMidnightTimer();
@@ -146,7 +153,7 @@ export class AccountSession extends EventEmitter {
     }
     const now = this.clock.now();
     this.loginToken = undefined;
-    this.fundsInFlight = undefined;
+    this.reads.clear();
     this.sessionToken = tokens.sessionToken;
     this.expiresAtMs = nextIndiaMidnight(now);
     this.armMidnightTimer(this.expiresAtMs - now);
@@ -154,26 +161,51 @@ export class AccountSession extends EventEmitter {
     return { expiresAt: toIndiaIso(this.expiresAtMs) };
   }
 
-  /** The fund summary. Calls made while one is in flight share its answer. */
+  /** The fund summary. Calls made while one is in flight for the same session share its answer. */
   funds(): Promise<RawFundSegment[]> {
+    return this.call('fundSummary').then((envelope) => assertFundData(envelope.data));
+  }
+
+  /**
+   * A call of the endpoint table with the live session, through the account's rate limiter.
+   * Identical reads in flight for the same session share one call; nothing else is merged. A 401
+   * ends the session for every node of the account.
+   */
+  call(endpoint: EndpointName, options: RequestOptions = {}): Promise<Envelope> {
+    const spec: EndpointSpec = ENDPOINTS[endpoint];
+    return this.send(spec, options, (token) => this.client.request(endpoint, token, options));
+  }
+
+  /**
+   * A call by method and path under the API root (mstock-request). A path of the table counts
+   * against its row's rate limit and reads as its row does; any other path is `other`.
+   */
+  callPath(method: HttpMethod, path: string, options: Omit<RequestOptions, 'pathParams'> = {}): Promise<Envelope> {
+    const known = findEndpoint(method, path);
+    const row: EndpointSpec | undefined = known?.methodAllowed ? ENDPOINTS[known.name] : undefined;
+    const spec: EndpointSpec = row
+      ? { ...row, method, path }
+      : { method, path, category: 'other', what: `the call ${method} ${path}`, auth: 'session', failure: 'read' };
+    return this.send(spec, options, (token) => this.client.requestPath(spec, token, options));
+  }
+
+  private send(spec: EndpointSpec, options: RequestOptions, start: (token: string) => Promise<Envelope>): Promise<Envelope> {
     let token: string;
+    let path: string;
     try {
       token = this.liveToken();
+      path = fillPath(spec.path, options.pathParams);
     } catch (err) {
       return Promise.reject(err);
     }
-    if (this.fundsInFlight?.token === token) return this.fundsInFlight.call;
-    const call = this.client
-      .fundSummary(token)
+    const query = options.query ? `?${new URLSearchParams(options.query as Record<string, string>).toString()}` : '';
+    const identity = { sessionToken: token, method: spec.method, path: path + query, body: options.body, read: spec.idempotentRead === true };
+    return this.reads
+      .run(identity, () => this.limiter.schedule(spec.category, () => start(token)))
       .catch((err: unknown) => {
         this.expireOnRejection(err, token);
         throw err;
-      })
-      .finally(() => {
-        if (this.fundsInFlight?.call === call) this.fundsInFlight = undefined;
       });
-    this.fundsInFlight = { token, call };
-    return call;
   }
 
   /**
@@ -234,6 +266,7 @@ export class AccountSession extends EventEmitter {
    * gone (a redeploy or a stop of the flows), and nothing else should keep the process busy.
    */
   abortCalls(): void {
+    this.limiter.cancelWaiting(new MStockError(ErrorCode.NETWORK, 'The call was not sent to mStock: the node was stopped or redeployed.'));
     this.client.abortCalls();
   }
 
@@ -242,6 +275,7 @@ export class AccountSession extends EventEmitter {
     this.closed = true;
     this.clearMidnightTimer();
     this.forget();
+    this.limiter.close();
     this.client.close();
     this.removeAllListeners();
   }
@@ -287,7 +321,7 @@ export class AccountSession extends EventEmitter {
   }
 
   private forget(): void {
-    this.fundsInFlight = undefined;
+    this.reads.clear();
     this.loginToken = undefined;
     this.sessionToken = undefined;
     this.expiresAtMs = undefined;
