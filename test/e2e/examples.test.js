@@ -475,7 +475,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
       assert.equal(digits(available.data.msg), '250000.00');
       assert.match(available.data.msg, /^₹2,50,000\.00$/);
       const utilized = await comms.waitFor((e) => e.topic === 'debug' && e.data.name === 'e2e utilized', WAIT, 'the utilized text');
-      assert.match(utilized.data.msg, /^₹2,73,95,824\.71$/);
+      assert.match(utilized.data.msg, /^₹44,999\.50$/);
       const page = await fetch(`${red.url}/dashboard/mstock`);
       assert.equal(page.status, 200);
       comms.close();
@@ -521,7 +521,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
       await page.locator(`${widget(form)} [data-action="form-submit"]`).click();
       await assertText(text(session), /^live$/);
       await assertText(text(available), /^₹2,50,000\.00$/);
-      await assertText(text(utilized), /^₹2,73,95,824\.71$/);
+      await assertText(text(utilized), /^₹44,999\.50$/);
       await assertText(page.locator(widget(gauge)), /250000/);
       assert.equal(await page.locator(`${widget(form)} input`).inputValue(), '', 'the form clears after sending');
 

@@ -71,7 +71,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
       await red.inject(inject['Get funds']);
       const funds = await comms.waitFor(debugFrom(comms, 'funds'), 5000, 'funds output');
       assert.equal(funds.data.format, 'array[2]');
-      assert.match(funds.data.msg, /"availableBalance":299972678840.29/);
+      assert.match(funds.data.msg, /"availableBalance":180000.5,/);
       const fundsNode = flows.find((n) => n.type === 'mstock-funds');
       await comms.waitFor((e) => e.topic === `status/${fundsNode.id}` && e.data.text === 'live until 00:00 IST', 5000, 'green status');
       await red.inject(inject['Log out']);

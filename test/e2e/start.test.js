@@ -91,7 +91,7 @@ describe('npm start', function () {
         await waitFor(name);
       }
       assert.match((await waitFor('session')).msg, /"state":"live"/);
-      assert.match((await waitFor('funds')).msg, /"availableBalance":299972678840.29/);
+      assert.match((await waitFor('funds')).msg, /"availableBalance":180000.5,/);
     } finally {
       socket.terminate();
     }

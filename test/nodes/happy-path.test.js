@@ -72,11 +72,12 @@ describe('mStock nodes: the happy path against the sandbox', function () {
     assert.ok(Array.isArray(msg.payload));
     assert.equal(msg.payload.length, 2);
     const [equity, commodity] = msg.payload;
-    assert.equal(equity.availableBalance, 299972678840.29);
+    assert.equal(equity.availableBalance, 180000.5);
+    assert.equal(equity.amountUtilized, 44999.5);
     assert.equal(equity.optBuyPrimiumUtilize, 0);
     assert.equal(equity.limitType, 'CAPITAL');
     assert.equal(equity.seg, 'A');
-    assert.equal(equity.adhocLimit, 99999999999);
+    assert.equal(equity.sumOfAll, 225000);
     assert.equal(commodity.additionalMargin, null);
     assert.equal(commodity.mtmCombined, null);
     assert.equal(commodity.availableBalance, 25000.5);
