@@ -400,6 +400,16 @@ describe('the editor in a real Chromium', function () {
         }
       });
 
+      itPage(ctx, 'the logout dialog has the "No session is not an error" checkbox, off by default', async function () {
+        const { page } = ctx;
+        await openNode(page, example.ids['mstock-logout'], '#node-input-noSessionOk');
+        const box = page.locator('#node-input-noSessionOk');
+        assert.equal(await box.getAttribute('type'), 'checkbox');
+        assert.equal(await box.isChecked(), false, 'off by default');
+        assert.equal((await page.locator('label[for="node-input-noSessionOk"]').textContent()).trim(), 'No session is not an error');
+        assert.deepEqual(await page.evaluate(() => RED.nodes.getType('mstock-logout').defaults.noSessionOk), { value: false });
+      });
+
       itPage(ctx, 'the account dialog marks a plain-http non-loopback API URL and a bad timeout invalid', async function () {
         const { page } = ctx;
         await openAccount(page, example.ids['mstock-funds']);
