@@ -83,13 +83,14 @@ for (const flavour of Object.keys(FLAVOURS)) {
       comms.close();
     });
 
-    it('an error reaches the example\'s Catch node with its code', async function () {
+    it('an error reaches the example\'s Catch node, and the debug sidebar shows its message', async function () {
       const { flows, credentials, inject } = exampleFlow(sandbox.url);
       await red.deploy(flows, credentials);
       const comms = await red.comms();
       await red.inject(inject['Get funds']);
       const error = await comms.waitFor(debugFrom(comms, 'error'), 5000, 'the caught error');
-      assert.match(error.data.msg, /MSTOCK_NOT_LOGGED_IN/);
+      assert.match(error.data.format, /^string/, 'the message itself, not the error object');
+      assert.match(error.data.msg, /^Not logged in to mStock\./);
       comms.close();
     });
 
@@ -116,7 +117,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
       comms = await red.comms();
       await red.inject(inject['Get funds']);
       const error = await comms.waitFor(debugFrom(comms, 'error'), 5000, 'the refusal');
-      assert.match(error.data.msg, /MSTOCK_NOT_LOGGED_IN/);
+      assert.match(error.data.msg, /^Not logged in to mStock\./);
       comms.close();
     });
 
@@ -186,7 +187,7 @@ describe('end to end: the session across a real Node-RED restart', function () {
     comms = await red.comms();
     await red.inject(memoryOnly.inject['Get funds']);
     const error = await comms.waitFor(debugFrom(comms, 'error'), 5000, 'the refusal');
-    assert.match(error.data.msg, /MSTOCK_NOT_LOGGED_IN/);
+    assert.match(error.data.msg, /^Not logged in to mStock\./);
     comms.close();
   });
 });
