@@ -1,6 +1,7 @@
 'use strict';
 // Debian's Chromium driven through playwright-core, for the editor and dashboard tests: launch
-// with a fresh profile, pages that record what went wrong in them, where screenshots go.
+// with a fresh profile, pages that record what went wrong in them, where screenshots go, and the
+// dashboard page of example 02 by its widgets.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -62,4 +63,34 @@ async function assertText(locator, pattern, ms = 10_000) {
   assert.fail(`expected ${pattern}, the page shows "${last}"`);
 }
 
-module.exports = { CHROMIUM, SCREENSHOT_DIR, hasChromium, screenshotPath, launchChromium, watchPage, assertText };
+/**
+ * Example 02's dashboard page, widget by widget, found by the ids of the example's nodes (so the
+ * test follows the example, not the dashboard's markup of the day).
+ */
+function dashboardWidgets(page, nodes) {
+  const widget = (node) => page.locator(`#nrdb-ui-widget-${node.id}`);
+  const find = (pred, what) => {
+    const found = nodes.filter(pred);
+    assert.equal(found.length, 1, what);
+    return found[0];
+  };
+  const text = (label) => widget(find((n) => n.type === 'ui-text' && n.label === label, `the "${label}" text`)).locator('.nrdb-ui-text-value');
+  const button = (label) => widget(find((n) => n.type === 'ui-button' && n.label === label, `the "${label}" button`)).locator('button');
+  const otpEntry = widget(find((n) => n.type === 'ui-template' && n.name === 'OTP entry', 'the OTP entry'));
+  return {
+    session: text('Session'),
+    says: text('mStock says'),
+    available: text('Available balance'),
+    utilized: text('Amount utilized'),
+    gauge: widget(find((n) => n.type === 'ui-gauge', 'the gauge')),
+    login: button('Log in'),
+    logout: button('Log out'),
+    refresh: button('Refresh funds'),
+    otpEntry,
+    otpInput: otpEntry.locator('input'),
+    sendOtp: otpEntry.locator('button[type="submit"]'),
+    closeNotification: page.getByRole('button', { name: 'Close' }),
+  };
+}
+
+module.exports = { CHROMIUM, SCREENSHOT_DIR, hasChromium, screenshotPath, launchChromium, watchPage, assertText, dashboardWidgets };
