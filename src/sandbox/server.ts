@@ -87,33 +87,37 @@ const API_SUSPENDED = 'API is suspended/expired for use. Please check your API s
 const OTP_EXPIRED = 'Entered OTP has been expired. Please regenerate a new one & enter the same.';
 const MAX_REQUEST_BODY = 64 * 1024;
 
-/** The vendor's sample segment, plus a commodity segment with the gaps live answers have. */
+/**
+ * A retail account's fund summary: the keys of the vendor's sample segment with realistic,
+ * consistent figures (a limit of ₹2,25,000 at the start of the day, ₹44,999.50 of it used), plus a
+ * commodity segment with the gaps live answers have.
+ */
 function sampleFunds(availableBalance: string): Record<string, string>[] {
   return [
     {
       ADDITIONAL_MARGIN: '0.0',
-      ADHOC_LIMIT: '99999999999',
-      AMOUNT_UTILIZED: '27395824.71',
+      ADHOC_LIMIT: '0.0',
+      AMOUNT_UTILIZED: '44999.5',
       AVAILABLE_BALANCE: availableBalance,
-      BANK_HOLDING: '99999999999',
-      CLEAR_BALANCE: '199999949998',
-      COLLATERALS: '74668',
-      LIMIT_SOD: '99999999999',
+      BANK_HOLDING: '0.0',
+      CLEAR_BALANCE: '225000.0',
+      COLLATERALS: '0.0',
+      LIMIT_SOD: '225000.0',
       LIMIT_TYPE: 'CAPITAL',
       MF_COLLATERAL: '0.0',
-      MTF_AVAILABLE_BALANCE: '299972678840.29',
+      MTF_AVAILABLE_BALANCE: '180000.5',
       MTF_COLLATERAL: '0.0',
       MTF_UTILIZE: '0.0',
       MTM_COMBINED: '0',
       OFS_UTILIZED: '0.0',
       OPT_BUY_PRIMIUM_UTILIZE: '0.0',
-      PAY_OUT_AMT: '50000.0',
-      PEAK_MARGIN: '33222959.73',
+      PAY_OUT_AMT: '180000.5',
+      PEAK_MARGIN: '44999.5',
       PHYSICAL_MARGIN: '0.0',
       REALISED_PROFITS: '0',
       RECEIVABLES: '0',
       SEG: 'A',
-      SUM_OF_ALL: '300000024665',
+      SUM_OF_ALL: '225000.0',
       UNCLEAR_BALANCE: '0',
     },
     {
@@ -154,7 +158,7 @@ export class Sandbox {
   private readonly options: SandboxOptions;
   private fault?: Fault;
   private attemptsLeft: number;
-  private availableBalance = '299972678840.29';
+  private availableBalance = '180000.5';
   private lastOtpSent?: string;
   private apiKeySuspended = false;
 

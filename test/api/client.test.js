@@ -57,7 +57,7 @@ describe('MStockClient against the sandbox', function () {
   beforeEach(function () {
     sandbox.setFault(undefined);
     sandbox.suspendApiKey(false);
-    sandbox.setAvailableBalance('299972678840.29');
+    sandbox.setAvailableBalance('180000.5');
     sandbox.resetCounters();
   });
 
@@ -179,13 +179,32 @@ describe('MStockClient against the sandbox', function () {
       assert.ok(Array.isArray(data));
       assert.equal(data.length, 2);
       assert.equal(data[0].AVAILABLE_BALANCE, '1234.5');
-      assert.equal(data[0].MTF_AVAILABLE_BALANCE, '299972678840.29');
+      assert.equal(data[0].MTF_AVAILABLE_BALANCE, '180000.5');
       assert.equal(data[0].SEG, 'A');
       assert.equal(data[1].SEG, 'C');
       const parsed = parseFunds(data);
       assert.equal(parsed[0].availableBalance, 1234.5);
       assert.equal(parsed[0].limitType, 'CAPITAL');
       assert.equal(parsed[1].optBuyPrimiumUtilize, null);
+    });
+
+    it('fund summary: the first segment has exactly the keys of the vendor\'s sample, and figures that add up', async function () {
+      const session = await liveSession();
+      const [segment] = await client.fundSummary(session.sessionToken);
+      // the keys of fund_summary.json in the vendor's Python SDK mocks
+      assert.deepEqual(Object.keys(segment).sort(), [
+        'ADDITIONAL_MARGIN', 'ADHOC_LIMIT', 'AMOUNT_UTILIZED', 'AVAILABLE_BALANCE', 'BANK_HOLDING', 'CLEAR_BALANCE',
+        'COLLATERALS', 'LIMIT_SOD', 'LIMIT_TYPE', 'MF_COLLATERAL', 'MTF_AVAILABLE_BALANCE', 'MTF_COLLATERAL',
+        'MTF_UTILIZE', 'MTM_COMBINED', 'OFS_UTILIZED', 'OPT_BUY_PRIMIUM_UTILIZE', 'PAY_OUT_AMT', 'PEAK_MARGIN',
+        'PHYSICAL_MARGIN', 'REALISED_PROFITS', 'RECEIVABLES', 'SEG', 'SUM_OF_ALL', 'UNCLEAR_BALANCE',
+      ]);
+      for (const [key, value] of Object.entries(segment)) assert.equal(typeof value, 'string', key);
+      const n = (key) => Number(segment[key]);
+      assert.equal(n('AVAILABLE_BALANCE'), 180000.5);
+      assert.equal(n('AVAILABLE_BALANCE') + n('AMOUNT_UTILIZED'), n('LIMIT_SOD'));
+      assert.equal(n('LIMIT_SOD'), n('CLEAR_BALANCE') + n('COLLATERALS') + n('ADHOC_LIMIT'));
+      assert.equal(n('SUM_OF_ALL'), n('LIMIT_SOD'));
+      assert.ok(n('PAY_OUT_AMT') <= n('AVAILABLE_BALANCE'), 'no more can be withdrawn than is available');
     });
 
     it('logout succeeds, and afterwards the same session token gets MSTOCK_SESSION_EXPIRED (HTTP 401, IA401)', async function () {

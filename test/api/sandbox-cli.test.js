@@ -62,7 +62,7 @@ describe('sandbox CLI (child process)', function () {
     const session = await client.sessionToken(login.loginToken, '123456');
     assert.match(session.sessionToken, JWT_LIKE);
     const funds = parseFunds(await client.fundSummary(session.sessionToken));
-    assert.equal(funds[0].availableBalance, 299972678840.29);
+    assert.equal(funds[0].availableBalance, 180000.5);
     assert.equal(funds[0].seg, 'A');
     assert.ok(!proc.out.stdout.includes(session.sessionToken), 'the CLI printed the session token');
 

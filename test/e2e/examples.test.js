@@ -5,21 +5,16 @@
 // server (smtp-server), and judged by what arrives there. Example 02 is driven in a real Chromium
 // through the FlowFuse Dashboard page itself.
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const net = require('node:net');
-const os = require('node:os');
 const path = require('node:path');
 const { Aedes } = require('aedes');
 const { SMTPServer } = require('smtp-server');
-const { NodeRed, FLAVOURS, installedTemplate, onTab, readExample, sleep, root } = require('./harness');
+const { NodeRed, FLAVOURS, installedTemplate, onTab, readExample, sleep } = require('./harness');
+const { hasChromium, launchChromium, watchPage, assertText, dashboardWidgets } = require('./browser');
 const { Sandbox, SANDBOX_ACCOUNT } = require('../../dist/src/sandbox/server');
+const { ErrorCode } = require('../../dist/src/api/errors');
 
 const MODULE = require('../../package.json').name;
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-// test-results/ unless MSTOCK_SCREENSHOT_DIR=docs asks for the README's copy
-const SCREENSHOT = path.resolve(root, process.env.MSTOCK_SCREENSHOT_DIR || path.join('test-results', 'screenshots'), 'dashboard.png');
-fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
 
 const EX = {
   dashboard: '02 OTP entry on a dashboard',
@@ -148,7 +143,7 @@ describe('the examples as files', function () {
     }
   });
 
-  it('02 wires a dashboard: Log in button → login, form → OTP (mode otp), session → text, funds → gauge and texts, Catch → notification', function () {
+  it('02 wires a dashboard: Log in, Log out (quiet with no session), the OTP entry, the session driving the page, funds on a gauge in lakh, errors in plain words', function () {
     const nodes = readExample(`${EX.dashboard}.json`);
     const by = (pred) => nodes.filter(pred);
     const one = (pred, what) => {
@@ -157,26 +152,101 @@ describe('the examples as files', function () {
       return found[0];
     };
     const next = (node) => node.wires.flat().map((id) => nodes.find((n) => n.id === id));
-    for (const type of ['ui-base', 'ui-page', 'ui-theme']) one((n) => n.type === type, type);
-    assert.equal(by((n) => n.type === 'ui-group').length, 2);
+    const outputs = (node) => node.wires.map((port) => port.map((id) => nodes.find((n) => n.id === id)));
+    for (const type of ['ui-base', 'ui-page', 'ui-theme', 'ui-control']) one((n) => n.type === type, type);
+    assert.deepEqual(by((n) => n.type === 'ui-group').map((g) => g.name), ['Account', 'Funds']);
+    const text = (label) => one((n) => n.type === 'ui-text' && n.label === label, `${label} text`);
+
     const login = one((n) => n.type === 'ui-button' && n.label === 'Log in', 'Log in button');
-    assert.deepEqual(next(login).map((n) => n.type), ['mstock-login']);
-    const form = one((n) => n.type === 'ui-form', 'OTP form');
-    assert.deepEqual(form.options.map((o) => [o.key, o.type, o.required]), [['otp', 'text', true]]);
-    const [toPayload] = next(form);
-    assert.equal(toPayload.type, 'change');
-    const [otp] = next(toPayload);
+    const [mstockLogin] = next(login);
+    assert.equal(mstockLogin.type, 'mstock-login');
+    const [words] = next(mstockLogin);
+    assert.equal(words.type, 'change');
+    assert.deepEqual(next(words), [text('mStock says')]);
+    const logout = one((n) => n.type === 'ui-button' && n.label === 'Log out', 'Log out button');
+    const [mstockLogout] = next(logout);
+    assert.equal(mstockLogout.type, 'mstock-logout');
+    assert.equal(mstockLogout.noSessionOk, true, 'Log out with no session is quiet');
+
+    // a ui-template, so that the input can say what a phone needs to know about it
+    const entry = one((n) => n.type === 'ui-template' && n.name === 'OTP entry', 'OTP entry');
+    assert.equal(entry.templateScope, 'local');
+    assert.equal(entry.passthru, false, 'the session messages it gets go no further');
+    for (const attribute of ['inputmode="numeric"', 'autocomplete="one-time-code"', 'pattern="[0-9]{4,8}"', 'maxlength="8"']) {
+      assert.ok(entry.format.includes(attribute), attribute);
+    }
+    const [otp] = next(entry);
     assert.equal(otp.type, 'mstock-otp');
     assert.equal(otp.mode, 'otp');
+
     const session = one((n) => n.type === 'mstock-session', 'session node');
-    assert.ok(next(session).some((n) => n.type === 'ui-text' && n.value === 'payload.state'));
+    assert.equal(session.initial, true);
+    const [showSession] = next(session);
     const funds = one((n) => n.type === 'mstock-funds', 'funds node');
+    const [showFunds] = next(funds);
+    assert.deepEqual(outputs(showSession), [[text('Session')], [entry], [text('mStock says')], [funds], [showFunds]]);
     const refresh = one((n) => n.type === 'ui-button' && /Refresh/.test(n.label), 'Refresh button');
     assert.deepEqual(next(refresh), [funds]);
-    const [first] = next(funds);
-    assert.deepEqual(next(first).map((n) => n.type), ['ui-gauge', 'ui-text', 'ui-text']);
+    const gauge = one((n) => n.type === 'ui-gauge', 'gauge');
+    assert.deepEqual(outputs(showFunds), [[gauge], [text('Available balance')], [text('Amount utilized')], [one((n) => n.type === 'ui-control', 'ui-control')]]);
+    assert.deepEqual([gauge.units, gauge.min, gauge.max], ['₹ lakh', '0', '5']);
+
     const caught = one((n) => n.type === 'catch', 'catch');
-    assert.equal(next(next(caught)[0])[0].type, 'ui-notification');
+    const [plain] = next(caught);
+    assert.equal(plain.name, 'in plain words');
+    assert.equal(next(plain)[0].type, 'ui-notification');
+  });
+
+  /** Runs a function node of an example the way Node-RED does, for messages in, messages out. */
+  function runFunction(node) {
+    const warnings = [];
+    // the example's own code, as Node-RED's function node runs it
+    const body = new Function('msg', 'node', node.func);
+    return { warnings, run: (msg) => body(JSON.parse(JSON.stringify(msg)), { warn: (w) => warnings.push(w) }) };
+  }
+
+  it('02 "show the session" says the state as people say it, and clears mStock\'s message and the funds when the session ends', function () {
+    const nodes = readExample(`${EX.dashboard}.json`);
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'show the session'));
+    const change = (state) => run({ topic: 'mstock/session', payload: { state, previous: 'logged-out', at: '2026-01-05T03:30:00.000Z', reason: 'x' } });
+    const said = Object.fromEntries(['live', 'otp-pending', 'logged-out', 'expired'].map((state) => [state, change(state)[0].payload]));
+    assert.deepEqual(said, { 'live': 'Live until 00:00 IST', 'otp-pending': 'Waiting for OTP', 'logged-out': 'Logged out', 'expired': 'Session expired' });
+    assert.deepEqual(['live', 'otp-pending', 'logged-out', 'expired'].map((state) => change(state)[1]), [{ visible: false }, { visible: true }, { visible: false }, { visible: false }], 'the OTP entry shows only while a login waits');
+    for (const state of ['live', 'logged-out', 'expired']) assert.deepEqual(change(state)[2], { payload: { message: '' }, visible: false }, `mStock's message goes when ${state}`);
+    assert.equal(change('otp-pending')[2], null, 'the OTP message stays while it is needed');
+    assert.equal(change('live')[3].payload.state, 'live', 'live fetches the funds');
+    for (const state of ['otp-pending', 'logged-out', 'expired']) assert.equal(change(state)[3], null, state);
+    for (const state of ['logged-out', 'expired']) assert.equal(change(state)[4].topic, 'mstock/session', `${state} clears the funds`);
+    for (const state of ['live', 'otp-pending']) assert.equal(change(state)[4], null, state);
+
+    const showFunds = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'show the funds'));
+    assert.deepEqual(showFunds.run({ topic: 'mstock/session', payload: { state: 'expired' } }), [
+      { payload: null }, { payload: '–' }, { payload: '–' }, { payload: { groups: { hide: ['mStock:Funds'] } } },
+    ]);
+    assert.deepEqual(showFunds.run({ topic: 'mstock/funds', payload: [{ availableBalance: 180000.5, amountUtilized: 44999.5 }, { availableBalance: 25000.5 }] }), [
+      { payload: 1.8 }, { payload: '₹1,80,000.50' }, { payload: '₹44,999.50' }, { payload: { groups: { show: ['mStock:Funds'] } } },
+    ]);
+    assert.equal(showFunds.run({ topic: 'mstock/funds', payload: [] }), null);
+    assert.deepEqual(showFunds.warnings, ['The fund summary has no available balance']);
+  });
+
+  it('02 "in plain words" has a short sentence for every error code, without Node-RED words, and keeps mStock\'s count of attempts', function () {
+    const nodes = readExample(`${EX.dashboard}.json`);
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'in plain words'));
+    const say = (code, message = 'Some text from the node.') => run({ payload: 'x', error: { code, message } }).payload;
+    assert.equal(say('MSTOCK_OTP_REJECTED'), 'That code was not accepted. Check it and try again.');
+    const sentences = new Set();
+    for (const code of Object.values(ErrorCode)) {
+      const sentence = say(code);
+      assert.match(sentence, /^[A-Zm].{10,110}[.]$/, `${code}: "${sentence}"`);
+      assert.doesNotMatch(sentence, /msg\.|payload|\bnode\b|MSTOCK_|Some text/i, `${code}: "${sentence}"`);
+      sentences.add(sentence);
+    }
+    assert.equal(sentences.size, Object.values(ErrorCode).length, 'one sentence per code');
+    assert.equal(say('MSTOCK_AUTH_FAILED', 'mStock refused the login (MA500): Invalid username or password. 9 attempts remaining.'), 'mStock did not accept the client code or password. 9 attempts left.');
+    assert.equal(say('MSTOCK_AUTH_FAILED', 'mStock refused the login (MA500): Invalid username or password. 1 attempts remaining.'), 'mStock did not accept the client code or password. 1 attempt left.');
+    assert.match(say('MSTOCK_AUTH_FAILED', 'mStock refused the login (MA500): Your account has been locked. Please reset your password.'), /locked/);
+    assert.equal(say(undefined, 'TypeError in a function node'), 'Something went wrong. Try again.');
   });
 });
 
@@ -189,7 +259,6 @@ for (const flavour of Object.keys(FLAVOURS)) {
     let mqttServer;
     let smtp;
     let browser;
-    let profile;
     const published = [];
     const mailbox = [];
 
@@ -225,7 +294,6 @@ for (const flavour of Object.keys(FLAVOURS)) {
 
     after(async function () {
       if (browser) await browser.close();
-      if (profile) fs.rmSync(profile, { recursive: true, force: true });
       if (red) {
         await red.stop();
         red.cleanUp();
@@ -238,21 +306,10 @@ for (const flavour of Object.keys(FLAVOURS)) {
 
     /** A fresh browser page; the test fails on any uncaught error in the page. */
     async function newPage(t) {
-      if (!fs.existsSync(CHROMIUM)) t.skip();
-      if (!browser) {
-        const { chromium } = require('playwright-core');
-        profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mstock-e2e-chromium-'));
-        browser = await chromium.launchPersistentContext(profile, {
-          executablePath: CHROMIUM,
-          headless: true,
-          args: CHROMIUM_ARGS,
-          viewport: { width: 1200, height: 640 },
-        });
-      }
-      const page = await browser.newPage();
-      const errors = [];
-      page.on('pageerror', (err) => errors.push(err));
-      return { page, errors };
+      if (!hasChromium()) t.skip();
+      if (!browser) browser = await launchChromium({ viewport: { width: 1200, height: 640 } });
+      const { page, pageErrors } = watchPage(await browser.context.newPage());
+      return { page, errors: pageErrors };
     }
 
     /** The example as Node-RED offers it under Import ▸ Examples, checked against the repository's file. */
@@ -407,7 +464,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
       comms.close();
     });
 
-    it('05 logs in unattended with a TOTP secret, logs out, and says "log in again" only when the session expires', async function () {
+    it('05 logs out quietly on a day nobody logged in, logs in unattended with a TOTP secret, logs out, and says "log in again" only when the session expires', async function () {
       const nodes = await example(EX.schedule);
       const { config, credentials, named } = prepare(nodes, { totp: true });
       await red.deploy(onTab([...nodes, ...helper(config.id, 'mstock-funds', 'funds')]), credentials);
@@ -416,7 +473,17 @@ for (const flavour of Object.keys(FLAVOURS)) {
       const calls = { ...sandbox.calls };
       const liveBefore = sandbox.liveSessionCount;
 
+      // 15:45 on a day nobody logged in: the normal output, no error
       let from = mark(comms);
+      await red.inject(named('inject', '15:45 Mon–Fri').id);
+      const quiet = await comms.waitFor(debugAfter(comms, from, 'logout'), WAIT, 'the quiet logout');
+      assert.equal(JSON.parse(quiet.data.msg).state, 'logged-out');
+      await sleep(300);
+      assert.deepEqual(debugOf(comms, 'error'), [], 'no error on a day nobody logged in');
+      assert.deepEqual(states(), [], 'the session did not change');
+      assert.equal(sandbox.calls.logout || 0, calls.logout || 0, 'nothing was sent to mStock');
+
+      from = mark(comms);
       await red.inject(named('inject', '09:00 Mon–Fri').id);
       const login = await comms.waitFor(debugAfter(comms, from, 'login'), WAIT, 'the login output');
       assert.equal(login.data.topic, 'mstock/session');
@@ -447,96 +514,133 @@ for (const flavour of Object.keys(FLAVOURS)) {
       assert.deepEqual(states(), ['otp-pending', 'live', 'logged-out', 'otp-pending', 'live', 'expired']);
       await sleep(200);
       assert.equal(debugOf(comms, 'log in again').length, 1);
-      assert.match(debugOf(comms, 'error')[0].msg, /MSTOCK_SESSION_EXPIRED/);
+      // the Catch node's debug shows the error's message, not the error object
+      assert.deepEqual(debugOf(comms, 'error').map((d) => d.msg), ['mStock refused the fund summary request (IA401): Invalid request. Please try again. Log in again and enter a new OTP.']);
       comms.close();
     });
 
     it('02 without a browser: the login, OTP and funds chain behind the dashboard widgets works (Admin API)', async function () {
       const nodes = await example(EX.dashboard);
       const { credentials, named } = prepare(nodes);
-      const change = named('change', 'OTP from the form');
-      const first = named('function', 'first segment');
-      // test-only stand-ins for the button and the form, and debug taps on the numbers' wires
+      const showFunds = named('function', 'show the funds');
+      // test-only stand-ins for the Log in button and the OTP entry, and debug taps on the numbers' wires
       const extra = [
         { id: 'e2e-login-button', type: 'inject', name: 'e2e Log in', props: [{ p: 'payload' }], payload: '', payloadType: 'str', x: 140, y: 600, wires: [[nodes.find((n) => n.type === 'mstock-login').id]] },
-        { id: 'e2e-otp-form', type: 'inject', name: 'e2e form', props: [{ p: 'payload' }], payload: '{"otp":"123456"}', payloadType: 'json', x: 140, y: 640, wires: [[change.id]] },
+        { id: 'e2e-otp-entry', type: 'inject', name: 'e2e OTP', props: [{ p: 'payload' }], payload: '123456', payloadType: 'str', x: 140, y: 640, wires: [[nodes.find((n) => n.type === 'mstock-otp').id]] },
         ...['gauge', 'available', 'utilized'].map((name, i) => ({ id: `e2e-tap-${name}`, type: 'debug', name: `e2e ${name}`, active: true, tosidebar: true, complete: 'payload', targetType: 'msg', x: 400, y: 600 + i * 40, wires: [] })),
       ];
-      first.wires = first.wires.map((port, i) => [...port, extra[2 + i].id]);
+      showFunds.wires = showFunds.wires.map((port, i) => (i < 3 ? [...port, extra[2 + i].id] : port));
       sandbox.setAvailableBalance(250000);
       await red.deploy(onTab([...nodes, ...extra]), credentials);
       const comms = await red.comms();
       await red.inject('e2e-login-button');
       await comms.waitFor((e) => e.topic === `status/${nodes.find((n) => n.type === 'mstock-otp').id}` && e.data.text === 'waiting for OTP', WAIT, 'waiting for OTP');
-      await red.inject('e2e-otp-form');
-      const gauge = await comms.waitFor((e) => e.topic === 'debug' && e.data.name === 'e2e gauge', WAIT, 'the gauge value');
-      assert.equal(gauge.data.msg, '250000');
-      const available = await comms.waitFor((e) => e.topic === 'debug' && e.data.name === 'e2e available', WAIT, 'the balance text');
+      const from = mark(comms); // the funds shown at start are the cleared ones
+      await red.inject('e2e-otp-entry');
+      const gauge = await comms.waitFor(debugAfter(comms, from, 'e2e gauge'), WAIT, 'the gauge value');
+      assert.equal(gauge.data.msg, '2.5', 'the gauge counts in lakh');
+      const available = await comms.waitFor(debugAfter(comms, from, 'e2e available'), WAIT, 'the balance text');
       assert.equal(digits(available.data.msg), '250000.00');
       assert.match(available.data.msg, /^₹2,50,000\.00$/);
-      const utilized = await comms.waitFor((e) => e.topic === 'debug' && e.data.name === 'e2e utilized', WAIT, 'the utilized text');
-      assert.match(utilized.data.msg, /^₹2,73,95,824\.71$/);
+      const utilized = await comms.waitFor(debugAfter(comms, from, 'e2e utilized'), WAIT, 'the utilized text');
+      assert.match(utilized.data.msg, /^₹44,999\.50$/);
       const page = await fetch(`${red.url}/dashboard/mstock`);
       assert.equal(page.status, 200);
       comms.close();
     });
 
-    it('02 in a real browser: Log in, a wrong OTP, the right OTP typed into the dashboard form, session live and funds shown', async function () {
+    it('02 in a real browser: Log in, the OTP on a phone-friendly input, a wrong code in plain words, live with funds; expiry and Log out clear them', async function () {
       const { page, errors } = await newPage(this);
       const nodes = await example(EX.dashboard);
       const { credentials } = prepare(nodes);
-      const widget = (node) => `#nrdb-ui-widget-${node.id}`;
-      const text = (node) => page.locator(`${widget(node)} .nrdb-ui-text-value`);
-      const says = nodes.find((n) => n.type === 'ui-text' && n.label === 'mStock says');
-      const session = nodes.find((n) => n.type === 'ui-text' && n.label === 'Session');
-      const available = nodes.find((n) => n.type === 'ui-text' && n.label === 'Available balance');
-      const utilized = nodes.find((n) => n.type === 'ui-text' && n.label === 'Amount utilized');
-      const gauge = nodes.find((n) => n.type === 'ui-gauge');
-      const form = nodes.find((n) => n.type === 'ui-form');
-      const loginButton = nodes.find((n) => n.type === 'ui-button' && n.label === 'Log in');
-      const refresh = nodes.find((n) => n.type === 'ui-button' && n.label === 'Refresh funds');
+      const w = dashboardWidgets(page, nodes);
+      const logoutNode = nodes.find((n) => n.type === 'mstock-logout');
       sandbox.setAvailableBalance(250000);
       await red.deploy([], {}); // forget the session the test before made on this account
       await red.deploy(onTab(nodes), credentials);
+      const comms = await red.comms();
       const calls = { ...sandbox.calls };
       const delta = (name) => (sandbox.calls[name] || 0) - (calls[name] || 0);
+      const notice = async (sentence) => {
+        const shown = page.getByText(sentence, { exact: true });
+        await shown.waitFor({ timeout: WAIT });
+        await w.closeNotification.click();
+        await shown.waitFor({ state: 'hidden', timeout: WAIT });
+      };
 
       await page.goto(`${red.url}/dashboard/mstock`);
       // the session node sends the current state at start, so the page shows it before any login
-      await assertText(text(session), /^logged-out$/);
-      await page.locator(`${widget(loginButton)} button`).click();
-      await assertText(text(says), /^Please enter the OTP that we sent on XXXXXXX452/);
-      await assertText(text(session), /^otp-pending$/);
+      await assertText(w.session, /^Logged out$/);
+      assert.equal(await w.otpEntry.isVisible(), false, 'no OTP entry before a login');
+      assert.equal(await w.says.isVisible(), false, 'mStock has said nothing yet');
+      assert.equal(await w.available.isVisible(), false, 'no funds before a login');
 
-      // a mistyped OTP: mStock's words in a notification, and the login keeps waiting
-      await page.locator(`${widget(form)} input`).fill('000000');
-      await page.locator(`${widget(form)} [data-action="form-submit"]`).click();
-      const notice = page.getByText(/Entered OTP has been expired/);
-      await notice.waitFor({ timeout: WAIT });
-      await page.getByRole('button', { name: 'Close' }).click();
-      await notice.waitFor({ state: 'hidden', timeout: WAIT });
-      assert.equal((await text(session).textContent()).trim(), 'otp-pending');
+      // Log out with no session is quiet: no notification, no red status
+      await w.logout.click();
+      await sleep(700);
+      assert.equal(await page.getByText('You are not logged in. Press Log in.').count(), 0);
+      assert.deepEqual(comms.status(logoutNode.id).filter((s) => s.fill === 'red'), []);
 
-      await page.locator(`${widget(form)} input`).fill(' 123456 ');
-      await page.locator(`${widget(form)} [data-action="form-submit"]`).click();
-      await assertText(text(session), /^live$/);
-      await assertText(text(available), /^₹2,50,000\.00$/);
-      await assertText(text(utilized), /^₹2,73,95,824\.71$/);
-      await assertText(page.locator(widget(gauge)), /250000/);
-      assert.equal(await page.locator(`${widget(form)} input`).inputValue(), '', 'the form clears after sending');
+      await w.login.click();
+      await assertText(w.session, /^Waiting for OTP$/);
+      await assertText(w.says, /^Please enter the OTP that we sent on XXXXXXX452/);
+      await w.otpEntry.waitFor({ state: 'visible', timeout: WAIT });
+      // what a phone reads on the real input element: the number keypad, the code from the SMS
+      assert.deepEqual(
+        await w.otpInput.evaluate((el) => ({ type: el.type, inputMode: el.inputMode, autocomplete: el.autocomplete, pattern: el.pattern, maxLength: el.maxLength })),
+        { type: 'text', inputMode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]{4,8}', maxLength: 8 },
+      );
+
+      // too short: said on the field, nothing sent
+      await w.otpInput.fill('12');
+      await w.sendOtp.click();
+      await assertText(w.otpEntry.locator('.v-messages'), /^Type the 4 to 8 digits of the code\.$/);
+      assert.equal(delta('sessionToken'), 0);
+
+      // a mistyped OTP: plain words in a notification, and the login keeps waiting
+      await w.otpInput.fill('000000');
+      await w.sendOtp.click();
+      await notice('That code was not accepted. Check it and try again.');
+      assert.equal((await w.session.textContent()).trim(), 'Waiting for OTP');
+
+      await w.otpInput.fill(' 123456 ');
+      await w.sendOtp.click();
+      await assertText(w.session, /^Live until 00:00 IST$/);
+      await assertText(w.available, /^₹2,50,000\.00$/);
+      await assertText(w.utilized, /^₹44,999\.50$/);
+      await assertText(w.gauge, /2\.5\s*₹ lakh/);
+      await w.otpEntry.waitFor({ state: 'hidden', timeout: WAIT });
+      await w.says.waitFor({ state: 'hidden', timeout: WAIT });
 
       // Refresh funds fetches again
       sandbox.setAvailableBalance(180000.5);
-      await page.locator(`${widget(refresh)} button`).click();
-      await assertText(text(available), /^₹1,80,000\.50$/);
+      await w.refresh.click();
+      await assertText(w.available, /^₹1,80,000\.50$/);
+      await assertText(w.gauge, /1\.8\s*₹ lakh/);
       assert.deepEqual([delta('login'), delta('sessionToken'), delta('fundSummary')], [1, 2, 2]);
 
-      if (flavour === 'nr4') {
-        await sleep(800); // let the gauge finish its animation
-        fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-        await page.screenshot({ path: SCREENSHOT });
-      }
+      // mStock ends the session (as at midnight): the next refresh says so, and the funds go
+      sandbox.expireSessions();
+      await w.refresh.click();
+      await notice('Your session has ended. Log in again.');
+      await assertText(w.session, /^Session expired$/);
+      await w.available.waitFor({ state: 'hidden', timeout: WAIT });
+
+      // log in again, then Log out: the funds go, and stay gone on a reload
+      await w.login.click();
+      await w.otpInput.fill('123456');
+      await w.sendOtp.click();
+      await assertText(w.available, /^₹1,80,000\.50$/);
+      await w.logout.click();
+      await assertText(w.session, /^Logged out$/);
+      await w.available.waitFor({ state: 'hidden', timeout: WAIT });
+      await page.reload();
+      await assertText(w.session, /^Logged out$/);
+      assert.equal(await w.available.isVisible(), false, 'no funds after a reload');
+      assert.equal(await w.says.isVisible(), false);
+      assert.equal(sandbox.liveSessionCount, 0, 'the session ended at the broker');
       assert.deepEqual(errors.map(String), []);
+      comms.close();
       await page.close();
     });
 
@@ -596,16 +700,4 @@ for (const flavour of Object.keys(FLAVOURS)) {
       });
     }
   });
-}
-
-/** Waits until the locator's trimmed text matches; fails with what it showed. */
-async function assertText(locator, pattern, ms = WAIT) {
-  const started = Date.now();
-  let last;
-  while (Date.now() - started < ms) {
-    last = ((await locator.first().textContent({ timeout: ms }).catch(() => null)) ?? '').trim();
-    if (pattern.test(last)) return last;
-    await sleep(50);
-  }
-  assert.fail(`expected ${pattern}, the page shows "${last}"`);
 }

@@ -1,13 +1,18 @@
 'use strict';
 // The README's first promise: `npm start` runs the sandbox and a real Node-RED with the package
-// installed from its tarball and the demo flows, and the demo works.
+// installed from its tarball and the demo flows, and the demo works: the inject buttons, and the
+// dashboard in Chromium, whose screenshots (desktop and phone) are the README's.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const WebSocket = require('ws');
-const { freePort, cleanEnv, root } = require('./harness');
+const { freePort, cleanEnv, root, sleep } = require('./harness');
+const { hasChromium, launchChromium, watchPage, assertText, dashboardWidgets, screenshotPath } = require('./browser');
+
+const DESKTOP = { width: 1200, height: 640 };
+const PHONE = { width: 390, height: 844 };
 
 describe('npm start', function () {
   this.timeout(120_000);
@@ -91,9 +96,62 @@ describe('npm start', function () {
         await waitFor(name);
       }
       assert.match((await waitFor('session')).msg, /"state":"live"/);
-      assert.match((await waitFor('funds')).msg, /"availableBalance":299972678840.29/);
+      assert.match((await waitFor('funds')).msg, /"availableBalance":180000.5,/);
     } finally {
       socket.terminate();
+    }
+  });
+  it('the dashboard in Chromium: Log in, type the printed OTP, the funds; screenshots at desktop and phone width; Log out clears the funds', async function () {
+    if (!hasChromium()) this.skip();
+    const flows = await (await fetch(`http://127.0.0.1:${uiPort}/flows`)).json();
+    const browser = await launchChromium({ viewport: DESKTOP });
+    try {
+      const { page, pageErrors } = watchPage(await browser.context.newPage());
+      const w = dashboardWidgets(page, flows);
+      const otp = /OTP for every login: (\d+)/.exec(output)[1];
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/mstock`);
+      // the demo buttons may have left the shared account logged in: start from logged out
+      await assertText(w.session, /\S/);
+      await w.logout.click();
+      await assertText(w.session, /^Logged out$/);
+      await w.available.waitFor({ state: 'hidden' });
+
+      await w.login.click();
+      await assertText(w.session, /^Waiting for OTP$/);
+      await assertText(w.says, /^Please enter the OTP that we sent on/);
+      await w.otpInput.fill(otp);
+      await w.sendOtp.click();
+      await assertText(w.session, /^Live until 00:00 IST$/);
+      await assertText(w.available, /^₹1,80,000\.50$/);
+      await assertText(w.utilized, /^₹44,999\.50$/);
+      await assertText(w.gauge, /1\.8\s*₹ lakh/);
+      await w.says.waitFor({ state: 'hidden' });
+
+      // the screenshots, once the gauge has finished its animation
+      await sleep(1000);
+      const desktop = screenshotPath('dashboard.png');
+      await page.screenshot({ path: desktop });
+      await page.setViewportSize(PHONE);
+      await sleep(1000);
+      const phone = screenshotPath('dashboard-phone.png');
+      await page.screenshot({ path: phone, fullPage: true });
+      for (const [file, size] of [[desktop, DESKTOP], [phone, PHONE]]) {
+        const png = fs.readFileSync(file);
+        assert.equal(png.readUInt32BE(16), size.width, `${file} width`);
+        assert.ok(png.readUInt32BE(20) >= size.height, `${file} height`);
+      }
+      // at phone width every group is one column wide: the funds sit under the account, not beside it
+      const account = await w.session.boundingBox();
+      const funds = await w.available.boundingBox();
+      assert.ok(funds.y > account.y && funds.x + funds.width <= PHONE.width, 'the funds below the account, within the screen');
+
+      await w.logout.click();
+      await assertText(w.session, /^Logged out$/);
+      await w.available.waitFor({ state: 'hidden' });
+      await w.gauge.waitFor({ state: 'hidden' });
+      assert.deepEqual(pageErrors.map(String), []);
+    } finally {
+      await browser.close();
     }
   });
 });

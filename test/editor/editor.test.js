@@ -6,30 +6,28 @@
 // e2e harness; the sandbox stands in for mStock.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { NodeRed, FLAVOURS, installedTemplate, onTab, readExample, root } = require('../e2e/harness');
+const { NodeRed, FLAVOURS, installedTemplate, onTab, readExample } = require('../e2e/harness');
+const { CHROMIUM, hasChromium, launchChromium, watchPage, screenshotPath } = require('../e2e/browser');
 const { Sandbox, SANDBOX_ACCOUNT } = require('../../dist/src/sandbox/server');
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const VIEWPORT = { width: 1400, height: 900 };
 const MODULE = require('../../package.json').name;
 const EXAMPLE = '01 Log in and read funds.json';
-// screenshots land in test-results/ unless MSTOCK_SCREENSHOT_DIR=docs asks for the README's copies
-const DOCS = path.resolve(root, process.env.MSTOCK_SCREENSHOT_DIR || path.join('test-results', 'screenshots'));
-fs.mkdirSync(DOCS, { recursive: true });
 // As TESTING.md says (no tours, no catalogue), and the Ace code editor: none of these nodes has a
 // code field, and Monaco's several megabytes double the editor's load time on a 2-core machine.
 const EDITOR_THEME = { tours: false, palette: { catalogues: [] }, codeEditor: { lib: 'ace' } };
 
-/** The flow node types and what a user should read on them in the palette. */
+/**
+ * The flow node types and what a user should read on them in the palette (the category says
+ * "mStock" already), which is also the title of their help.
+ */
 const FLOW_TYPES = {
-  'mstock-login': { label: 'mStock login', inputs: 1, outputs: 1 },
-  'mstock-otp': { label: 'mStock OTP', inputs: 1, outputs: 1 },
-  'mstock-funds': { label: 'mStock funds', inputs: 1, outputs: 1 },
-  'mstock-logout': { label: 'mStock logout', inputs: 1, outputs: 1 },
-  'mstock-session': { label: 'mStock session', inputs: 0, outputs: 1 },
+  'mstock-login': { label: 'login', inputs: 1, outputs: 1 },
+  'mstock-otp': { label: 'OTP', inputs: 1, outputs: 1 },
+  'mstock-funds': { label: 'funds', inputs: 1, outputs: 1 },
+  'mstock-logout': { label: 'logout', inputs: 1, outputs: 1 },
+  'mstock-session': { label: 'session', inputs: 0, outputs: 1 },
 };
 const ALL_TYPES = { ...FLOW_TYPES, 'mstock-config': { label: 'mStock account' } };
 
@@ -87,23 +85,13 @@ function packWithSystemNpm() {
 
 /** Chromium, one page, page errors and failed requests collected. */
 async function openBrowser() {
-  const { chromium } = require('playwright-core');
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mstock-editor-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport: VIEWPORT, args: CHROMIUM_ARGS });
-  const page = context.pages()[0] || (await context.newPage());
-  const pageErrors = [];
-  const failedRequests = [];
-  page.on('pageerror', (err) => pageErrors.push(err));
-  page.on('response', (res) => {
-    if (res.status() >= 400) failedRequests.push(`${res.status()} ${res.url()}`);
-  });
-  return { profile, context, page, pageErrors, failedRequests };
+  const browser = await launchChromium({ viewport: VIEWPORT });
+  const page = browser.context.pages()[0] || (await browser.context.newPage());
+  return { browser, ...watchPage(page) };
 }
 
-async function closeBrowser(browser) {
-  if (!browser) return;
-  await browser.context.close().catch(() => {});
-  fs.rmSync(browser.profile, { recursive: true, force: true });
+async function closeBrowser(ctx) {
+  if (ctx.browser) await ctx.browser.close();
 }
 
 /** Loads the editor and waits until the palette (and, when given, a deployed node) is there. */
@@ -130,6 +118,16 @@ async function closeTrays(page) {
     await page.waitForTimeout(350);
   }
   await page.locator('#red-ui-editor-shade').waitFor({ state: 'hidden', timeout: 5000 });
+}
+
+/** Scrolls the palette so that the mStock category is at its top. */
+async function showMStockPalette(page) {
+  await page.evaluate(() => {
+    const header = document.getElementById('red-ui-palette-header-mStock');
+    let scroller = header.parentElement;
+    while (scroller && scroller.scrollHeight <= scroller.clientHeight) scroller = scroller.parentElement;
+    if (scroller) scroller.scrollTop += header.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+  });
 }
 
 /** Opens a sidebar tab the way a user does: its button (Node-RED 5) or its tab link (4.x). */
@@ -199,6 +197,18 @@ function commonTests(ctx) {
     const inCategory = await container.locator('.red-ui-palette-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-palette-type')));
     assert.deepEqual([...inCategory].sort(), Object.keys(FLOW_TYPES).sort(), 'the mStock category holds exactly the five flow nodes');
     assert.equal(await page.locator('.red-ui-palette-node[data-palette-type="mstock-config"]').count(), 0, 'a config node has no palette entry');
+    // every label fits on one line: its text makes one line box, and the label is one line high
+    const shapes = await container.locator('.red-ui-palette-label').evaluateAll((els) => els.map((el) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+      return { label: el.textContent.trim(), lines: tops.size, height: el.getBoundingClientRect().height, lineHeight: parseFloat(getComputedStyle(el).lineHeight) };
+    }));
+    assert.equal(shapes.length, Object.keys(FLOW_TYPES).length);
+    for (const shape of shapes) {
+      assert.equal(shape.lines, 1, `the palette label "${shape.label}" wraps onto ${shape.lines} lines`);
+      assert.ok(shape.height < 1.5 * shape.lineHeight, `the palette label "${shape.label}" is ${shape.height}px high, a line is ${shape.lineHeight}px`);
+    }
     for (const [type, want] of Object.entries(FLOW_TYPES)) {
       const entry = container.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
       assert.equal(await entry.getAttribute('data-palette-label'), want.label, `${type} palette label`);
@@ -223,6 +233,13 @@ function commonTests(ctx) {
       assert.ok(size[0] > 0 && size[1] > 0, `${icon} decodes in the browser`);
     }
     assert.deepEqual(ctx.failedRequests.filter((r) => r.includes('mstock')), [], 'no request for this package failed');
+    if (ctx.flavour === 'nr4') {
+      await showMStockPalette(page);
+      const palette = await page.locator('#red-ui-palette').boundingBox();
+      const category = await container.boundingBox();
+      // the palette's search box and the mStock category, as a user sees them
+      await page.screenshot({ path: screenshotPath('editor-palette.png'), clip: { x: palette.x, y: palette.y, width: palette.width, height: category.y + category.height + 8 - palette.y } });
+    }
   });
 
   itPage(ctx, 'RED.nodes.getType gives the categories, inputs and outputs of the six types', async function () {
@@ -295,7 +312,7 @@ describe('the editor in a real Chromium', function () {
   this.timeout(120_000);
 
   before(function () {
-    if (!fs.existsSync(CHROMIUM)) {
+    if (!hasChromium()) {
       console.log(`    chromium is missing (${CHROMIUM}): skipping the editor tests (CI installs it)`);
       this.skip();
     }
@@ -328,7 +345,7 @@ describe('the editor in a real Chromium', function () {
         sandbox = new Sandbox({ fixedOtp: '123456', log: () => {} });
         await sandbox.start();
         example = exampleFlow(sandbox.url);
-        ctx.example = example;
+        Object.assign(ctx, { example, flavour });
         const [browser, red] = await Promise.all([openBrowser(), nodeRed(flavour).ready]);
         Object.assign(ctx, browser, { red });
         lap('Node-RED and Chromium start');
@@ -400,6 +417,16 @@ describe('the editor in a real Chromium', function () {
         }
       });
 
+      itPage(ctx, 'the logout dialog has the "No session is not an error" checkbox, off by default', async function () {
+        const { page } = ctx;
+        await openNode(page, example.ids['mstock-logout'], '#node-input-noSessionOk');
+        const box = page.locator('#node-input-noSessionOk');
+        assert.equal(await box.getAttribute('type'), 'checkbox');
+        assert.equal(await box.isChecked(), false, 'off by default');
+        assert.equal((await page.locator('label[for="node-input-noSessionOk"]').textContent()).trim(), 'No session is not an error');
+        assert.deepEqual(await page.evaluate(() => RED.nodes.getType('mstock-logout').defaults.noSessionOk), { value: false });
+      });
+
       itPage(ctx, 'the account dialog marks a plain-http non-loopback API URL and a bad timeout invalid', async function () {
         const { page } = ctx;
         await openAccount(page, example.ids['mstock-funds']);
@@ -453,18 +480,11 @@ describe('the editor in a real Chromium', function () {
         await message.locator('.red-ui-debug-msg-element').first().click();
         await message.locator('.red-ui-debug-msg-element .red-ui-debug-msg-element').first().click();
         assert.match(await message.textContent(), /availableBalance/);
-        // show the mStock category at the top of the palette
-        await page.evaluate(() => {
-          const header = document.getElementById('red-ui-palette-header-mStock');
-          let scroller = header.parentElement;
-          while (scroller && scroller.scrollHeight <= scroller.clientHeight) scroller = scroller.parentElement;
-          if (scroller) scroller.scrollTop += header.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
-        });
+        await showMStockPalette(page);
         await page.mouse.move(700, 880);
         await page.evaluate(() => RED.view.select([]));
         await page.waitForTimeout(300);
-        fs.mkdirSync(DOCS, { recursive: true });
-        const flowPng = path.join(DOCS, 'editor-flow.png');
+        const flowPng = screenshotPath('editor-flow.png');
         await page.screenshot({ path: flowPng });
         // every mStock node sits in the visible workspace, left of the sidebar
         const workspace = await page.locator('#red-ui-workspace-chart').boundingBox();
@@ -477,7 +497,7 @@ describe('the editor in a real Chromium', function () {
         await openAccount(page, example.ids['mstock-funds']);
         await page.evaluate(() => RED.sidebar.help.show('mstock-config'));
         await page.waitForTimeout(300);
-        const configPng = path.join(DOCS, 'editor-config.png');
+        const configPng = screenshotPath('editor-config.png');
         await page.screenshot({ path: configPng });
         for (const png of [flowPng, configPng]) {
           const head = fs.readFileSync(png);

@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, startSandbox, cleanUp, lastStatus, SANDBOX_ACCOUNT, goLive } =
+const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, startSandbox, cleanUp, lastStatus, SANDBOX_ACCOUNT, send, failureOf, goLive } =
   require('./support');
 const { nextIndiaMidnight, toIndiaIso } = require('../../dist/src/session/india-time');
 
@@ -72,11 +72,12 @@ describe('mStock nodes: the happy path against the sandbox', function () {
     assert.ok(Array.isArray(msg.payload));
     assert.equal(msg.payload.length, 2);
     const [equity, commodity] = msg.payload;
-    assert.equal(equity.availableBalance, 299972678840.29);
+    assert.equal(equity.availableBalance, 180000.5);
+    assert.equal(equity.amountUtilized, 44999.5);
     assert.equal(equity.optBuyPrimiumUtilize, 0);
     assert.equal(equity.limitType, 'CAPITAL');
     assert.equal(equity.seg, 'A');
-    assert.equal(equity.adhocLimit, 99999999999);
+    assert.equal(equity.sumOfAll, 225000);
     assert.equal(commodity.additionalMargin, null);
     assert.equal(commodity.mtmCombined, null);
     assert.equal(commodity.availableBalance, 25000.5);
@@ -108,6 +109,40 @@ describe('mStock nodes: the happy path against the sandbox', function () {
     assert.equal(sandbox.calls.logout, 1);
     assert.equal(sandbox.liveSessionCount, 0);
     assert.deepEqual(lastStatus('funds1'), { fill: 'grey', shape: 'ring', text: 'logged out' });
+  });
+
+  it('logout with "no session is not an error" on: no session sends { state: "logged-out" }, with no error and no call', async function () {
+    const flow = standardFlow(url);
+    flow.find((n) => n.id === 'logout1').noSessionOk = true;
+    await helper.load(allNodes, flow, sandboxCredentials());
+    const caught = collect(helper.getNode('caught'));
+    const events = collect(helper.getNode('events'));
+    const msg = await send('logout1', { payload: 'after close', who: 'cron' });
+    assert.equal(msg.topic, 'mstock/logout');
+    assert.deepEqual(msg.payload, { state: 'logged-out' });
+    assert.equal(msg.who, 'cron');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(caught, [], 'no error reaches the Catch node');
+    assert.deepEqual(events, [], 'the session did not change');
+    assert.deepEqual(sandbox.calls, {}, 'nothing was sent to mStock');
+    assert.deepEqual(lastStatus('logout1'), { fill: 'grey', shape: 'ring', text: 'logged out' });
+
+    // a live session is still ended on the broker
+    await goLive(sandbox);
+    assert.deepEqual((await send('logout1')).payload, { state: 'logged-out' });
+    assert.equal(sandbox.calls.logout, 1);
+    assert.equal(sandbox.liveSessionCount, 0);
+  });
+
+  it('logout with "no session is not an error" off (the default): no session is MSTOCK_NOT_LOGGED_IN and nothing is sent on', async function () {
+    const flow = standardFlow(url);
+    flow.find((n) => n.id === 'logout1').noSessionOk = false;
+    await helper.load(allNodes, flow, sandboxCredentials());
+    const out = collect(helper.getNode('out'));
+    assert.equal((await failureOf('logout1')).error.code, 'MSTOCK_NOT_LOGGED_IN');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(out, [], 'no output');
+    assert.deepEqual(lastStatus('logout1'), { fill: 'red', shape: 'ring', text: 'not logged in' });
   });
 
   it('an OTP node in totp mode sends the authenticator code to verifytotp', async function () {

@@ -1,0 +1,96 @@
+'use strict';
+// Debian's Chromium driven through playwright-core, for the editor and dashboard tests: launch
+// with a fresh profile, pages that record what went wrong in them, where screenshots go, and the
+// dashboard page of example 02 by its widgets.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { root, sleep } = require('./harness');
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// test-results/screenshots unless MSTOCK_SCREENSHOT_DIR=docs asks for the README's copies
+const SCREENSHOT_DIR = path.resolve(root, process.env.MSTOCK_SCREENSHOT_DIR || path.join('test-results', 'screenshots'));
+
+const hasChromium = () => fs.existsSync(CHROMIUM);
+
+/** Where the screenshot `name` goes (the folder is made). */
+function screenshotPath(name) {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return path.join(SCREENSHOT_DIR, name);
+}
+
+/** Chromium with a fresh profile; `close()` ends it and removes the profile. */
+async function launchChromium({ viewport } = {}) {
+  const { chromium } = require('playwright-core');
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mstock-chromium-'));
+  try {
+    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, viewport, args: CHROMIUM_ARGS });
+    return {
+      context,
+      async close() {
+        await context.close().catch(() => {});
+        fs.rmSync(profile, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    fs.rmSync(profile, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Records the page's uncaught errors and the requests that failed (HTTP 400 and up). */
+function watchPage(page) {
+  const pageErrors = [];
+  const failedRequests = [];
+  page.on('pageerror', (err) => pageErrors.push(err));
+  page.on('response', (res) => {
+    if (res.status() >= 400) failedRequests.push(`${res.status()} ${res.url()}`);
+  });
+  return { page, pageErrors, failedRequests };
+}
+
+/** Waits until the locator's trimmed text matches; fails with what it showed. */
+async function assertText(locator, pattern, ms = 10_000) {
+  const started = Date.now();
+  let last;
+  while (Date.now() - started < ms) {
+    last = ((await locator.first().textContent({ timeout: ms }).catch(() => null)) ?? '').trim();
+    if (pattern.test(last)) return last;
+    await sleep(50);
+  }
+  assert.fail(`expected ${pattern}, the page shows "${last}"`);
+}
+
+/**
+ * Example 02's dashboard page, widget by widget, found by the ids of the example's nodes (so the
+ * test follows the example, not the dashboard's markup of the day).
+ */
+function dashboardWidgets(page, nodes) {
+  const widget = (node) => page.locator(`#nrdb-ui-widget-${node.id}`);
+  const find = (pred, what) => {
+    const found = nodes.filter(pred);
+    assert.equal(found.length, 1, what);
+    return found[0];
+  };
+  const text = (label) => widget(find((n) => n.type === 'ui-text' && n.label === label, `the "${label}" text`)).locator('.nrdb-ui-text-value');
+  const button = (label) => widget(find((n) => n.type === 'ui-button' && n.label === label, `the "${label}" button`)).locator('button');
+  const otpEntry = widget(find((n) => n.type === 'ui-template' && n.name === 'OTP entry', 'the OTP entry'));
+  return {
+    session: text('Session'),
+    says: text('mStock says'),
+    available: text('Available balance'),
+    utilized: text('Amount utilized'),
+    gauge: widget(find((n) => n.type === 'ui-gauge', 'the gauge')),
+    login: button('Log in'),
+    logout: button('Log out'),
+    refresh: button('Refresh funds'),
+    otpEntry,
+    otpInput: otpEntry.locator('input'),
+    sendOtp: otpEntry.locator('button[type="submit"]'),
+    closeNotification: page.getByRole('button', { name: 'Close' }),
+  };
+}
+
+module.exports = { CHROMIUM, SCREENSHOT_DIR, hasChromium, screenshotPath, launchChromium, watchPage, assertText, dashboardWidgets };
