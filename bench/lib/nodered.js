@@ -7,6 +7,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { execFileSync } = require('node:child_process');
 const { NodeRed, installedTemplate, root } = require('../../test/e2e/harness');
 
 const PACKAGE_NAME = require(path.join(root, 'package.json')).name;
@@ -16,14 +17,16 @@ class BenchNodeRed extends NodeRed {
   /**
    * @param {object} options
    * @param {boolean} [options.withPackage] install this package (from its packed tarball); false for a baseline
+   * @param {string} [options.tarball] install the package from this tarball instead (another commit's: bench/lib/base.js)
    * @param {boolean} [options.benchNodes] load bench/nodered (the driver) through nodesDir
    * @param {string[]} [options.nodeArgs] Node.js flags for the Node-RED process
    * @param {object} [options.env] extra environment for the Node-RED process
    * @param {string} [options.logLevel]
    */
-  constructor({ withPackage = true, benchNodes = true, nodeArgs = [], env = {}, logLevel = 'info' } = {}) {
+  constructor({ withPackage = true, tarball, benchNodes = true, nodeArgs = [], env = {}, logLevel = 'info' } = {}) {
     super({ flavour: 'nr4', nodeArgs, env });
     this.withPackage = withPackage;
+    this.tarball = tarball;
     this.benchNodes = benchNodes;
     this.logLevel = logLevel;
   }
@@ -40,6 +43,12 @@ class BenchNodeRed extends NodeRed {
       const { dir } = installedTemplate();
       fs.cpSync(path.join(dir, 'node_modules'), path.join(this.userDir, 'node_modules'), { recursive: true });
       fs.copyFileSync(path.join(dir, 'package.json'), path.join(this.userDir, 'package.json'));
+      if (this.tarball) {
+        // the same dependencies, already installed beside it; only the package itself differs
+        fs.rmSync(this.packageDir, { recursive: true, force: true });
+        fs.mkdirSync(this.packageDir, { recursive: true });
+        execFileSync('tar', ['-xzf', this.tarball, '-C', this.packageDir, '--strip-components=1']);
+      }
     } else {
       fs.writeFileSync(path.join(this.userDir, 'package.json'), JSON.stringify({ name: 'mstock-bench-baseline', private: true }));
       fs.mkdirSync(path.join(this.userDir, 'node_modules'));
