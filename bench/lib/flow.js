@@ -3,9 +3,11 @@
 // commands (only ever outside the measured window).
 //
 //   POST /bench/cmd ─► bench-driver ─1─► A: mstock-funds ───────────────────────────────────────┐
-//                          │  │  └──2─► B: function (3 headers) ─► http request ─► function (numbers) ─┤
-//                          │  └─────3─► E: bench-raw (raw http.request inside Node-RED) ─────────────┤
-//                          └────────4─► http response           catch (A, B, E) ─────────────────────┤
+//                          │││││└──2─► B: function (3 headers) ─► http request ─► function (numbers) ─┤
+//                          ││││└───3─► E: bench-raw (raw http.request inside Node-RED) ─────────────┤
+//                          │││└────4─► T: mstock-orders (view "trades")     [Part 2 nodes only] ────┤
+//                          ││└─────5─► Q: mstock-request (GET instruments/quote) [Part 2 only] ─────┤
+//                          │└──────6─► http response           catch (A, B, E, T, Q) ──────────────┤
 //                          ◄──────────────────────────────────────────────────────────────────────────┘
 //   POST /bench/login ─► mstock-login ─► http response
 //   POST /bench/otp   ─► mstock-otp   ─► http response      (catch: login/otp failures → HTTP 500)
@@ -60,9 +62,10 @@ return msg;`;
  * @param {object} o
  * @param {string} o.sandboxUrl
  * @param {object} o.account SANDBOX_ACCOUNT
+ * @param {boolean} [o.partTwo] add T and Q (mstock-orders, mstock-request): only for a package that has them
  * @returns {{ flows: object[], credentials: object }}
  */
-function benchFlow({ sandboxUrl, account }) {
+function benchFlow({ sandboxUrl, account, partTwo = false }) {
   let y = 40;
   const at = (n, x) => ({ ...n, z: TAB, x, y: n.y ?? y });
   const fundsUrl = `${sandboxUrl}/openapi/typeb/user/fundsummary`;
@@ -71,7 +74,7 @@ function benchFlow({ sandboxUrl, account }) {
     { id: 'acct', type: 'mstock-config', name: 'sandbox', baseUrl: sandboxUrl, timeout: '10000', store: '' },
 
     at({ id: 'cmd-in', type: 'http in', url: '/bench/cmd', method: 'post', upload: false, swaggerDoc: '', wires: [['driver']] }, 120),
-    at({ id: 'driver', type: 'bench-driver', name: 'driver', wires: [['funds'], ['b-headers'], ['raw'], ['cmd-out']] }, 320),
+    at({ id: 'driver', type: 'bench-driver', name: 'driver', wires: [['funds'], ['b-headers'], ['raw'], partTwo ? ['trades'] : [], partTwo ? ['quote'] : [], ['cmd-out']] }, 320),
     at({ id: 'cmd-out', type: 'http response', statusCode: '', headers: {}, wires: [] }, 560),
 
     at({ id: 'funds', type: 'mstock-funds', name: 'A: funds', account: 'acct', output: 'parsed', y: 120, wires: [['driver']] }, 560),
@@ -98,8 +101,14 @@ function benchFlow({ sandboxUrl, account }) {
     at({ id: 'b-numbers', type: 'function', name: 'B: numbers', func: NUMBERS_FUNCTION, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], y: 180, wires: [['driver']] }, 960),
 
     at({ id: 'raw', type: 'bench-raw', name: 'E: raw http', url: fundsUrl, y: 240, wires: [['driver']] }, 560),
-    at({ id: 'run-catch', type: 'catch', name: 'run errors', scope: ['funds', 'b-headers', 'b-http', 'b-numbers', 'raw'], uncaught: false, y: 300, wires: [['driver']] }, 120),
+    at({ id: 'run-catch', type: 'catch', name: 'run errors', scope: ['funds', 'b-headers', 'b-http', 'b-numbers', 'raw', ...(partTwo ? ['trades', 'quote'] : [])], uncaught: false, y: 300, wires: [['driver']] }, 120),
   ];
+  if (partTwo) {
+    nodes.push(
+      at({ id: 'trades', type: 'mstock-orders', name: 'T: trades', account: 'acct', view: 'trades', output: 'parsed', y: 300, wires: [['driver']] }, 560),
+      at({ id: 'quote', type: 'mstock-request', name: 'Q: quote', account: 'acct', method: 'GET', path: 'instruments/quote', y: 340, wires: [['driver']] }, 560),
+    );
+  }
   y = 380;
   nodes.push(
     at({ id: 'login-in', type: 'http in', url: '/bench/login', method: 'post', upload: false, swaggerDoc: '', wires: [['login']] }, 120),

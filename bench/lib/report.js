@@ -13,6 +13,7 @@ function table(head, rows) {
 
 const SYSTEMS = {
   A: 'A: `mstock-funds` (after login + OTP in the flow)',
+  A0: 'A₀: `mstock-funds` of the base commit, in a second Node-RED process (same flow)',
   B: 'B: core nodes: function (3 headers) → `http request` (GET, parsed JSON, keep-alive) → function (numbers)',
   C: 'C: raw `http.request` keep-alive loop, plain Node.js (the floor)',
   D: 'D: `MStockClient.fundSummary` + `parseFunds` loop, plain Node.js (diagnostic)',
@@ -20,9 +21,10 @@ const SYSTEMS = {
 };
 
 function sequentialTable(s) {
+  const systems = ['A', 'A0', 'B', 'C', 'D', 'E'].filter((k) => s.seq[k].runs.length > 0);
   return table(
     ['system', 'median ms', 'p99 ms', 'median per run (ms)', 'errors'],
-    ['A', 'B', 'C', 'D', 'E'].map((k) => [SYSTEMS[k], ms(s.seq[k].median), ms(s.seq[k].p99), s.seq[k].runs.map((r) => ms(r.median)).join(' · '), String(s.seq[k].errors)]),
+    systems.map((k) => [SYSTEMS[k], ms(s.seq[k].median), ms(s.seq[k].p99), s.seq[k].runs.map((r) => ms(r.median)).join(' · '), String(s.seq[k].errors)]),
   );
 }
 
@@ -37,7 +39,58 @@ function ratiosTable(s) {
       ['D/C (our client without Node-RED vs the floor)', x(r.DC), runs('DC'), ''],
       ['E/C (Node-RED message passing + raw HTTP vs the floor)', x(r.EC), runs('EC'), ''],
       ['A/E (ours vs raw HTTP, both inside Node-RED)', x(r.AE), runs('AE'), ''],
+      ...(r.AA0 !== undefined
+        ? [
+            ['**A/A₀** (this commit vs the base; = A/C ÷ A₀/C)', `**${x(r.AA0)}**`, runs('AA0'), x(r.AA0p99)],
+            ['A₀/C (the base vs the raw floor)', x(r.A0C), runs('A0C'), ''],
+            ['A₀/B (the base vs core nodes)', x(r.A0B), '', ''],
+          ]
+        : []),
     ],
+  );
+}
+
+function baseLine(s) {
+  const b = s.base;
+  if (!b || b.error) return `A₀ (the base commit) was not measured: ${b?.error ?? 'no base'}.`;
+  return (
+    `A₀ is \`mstock-funds\` of commit ${b.commit.slice(0, 12)} ("${b.subject}"), built from \`git archive\` and installed from its packed tarball beside the same dependencies, ` +
+    `in a second Node-RED process with the same flow, logged in to the same sandbox; it was measured in each run right after A. ` +
+    `A's and A₀'s \`msg.payload\` for the same answer are ${s.sameAsBase ? 'identical' : '**not identical**'}.`
+  );
+}
+
+function partTwoSection(s) {
+  const p = s.partTwo;
+  if (!p) return '_Not measured: this package has no `mstock-orders` / `mstock-request`._';
+  const c = s.counts;
+  return [
+    table(
+      ['burst', 'all answered (ms, per run)', 'upstream calls (per run)', 'answered 429 (per run)', 'errors'],
+      [
+        [`T: ${c.tradesN} × \`mstock-orders\` view "trades"`, p.trades.map((r) => ms(r.totalMs, 1)).join(' · '), p.trades.map((r) => r.calls).join(' · '), '', String(p.trades.reduce((n, r) => n + r.errors, 0))],
+        [`Q: ${c.quotesN} × \`mstock-request\` GET instruments/quote`, p.quotes.map((r) => ms(r.totalMs, 1)).join(' · '), p.quotes.map((r) => r.calls).join(' · '), p.quotes.map((r) => r.refused).join(' · '), String(p.quotes.reduce((n, r) => n + r.errors, 0))],
+      ],
+    ),
+  ].join('\n');
+}
+
+function limiterSection(s) {
+  const l = s.limiter;
+  if (!l || l.error) return `_Not measured: ${l?.error ?? 'no figures'}._`;
+  const row = (name, r) => [
+    name,
+    `${r.sentAtOnce} (last at ${ms(r.atOnceLastMs, 1)} ms)`,
+    r.sentLater ? `${r.sentLater} at ${ms(r.laterFirstMs, 1)}–${ms(r.laterLastMs, 1)} ms` : '0',
+    r.refused ? `${r.refused} (${r.refusedCodes.join(', ')}) at ${ms(r.refusedFirstMs, 1)}–${ms(r.refusedLastMs, 1)} ms` : '0',
+    `**${ms(r.longestHoldMs, 1)} ms**`,
+    r.refused ? `${ms(r.longestWaitBeforeRefusalMs, 1)} ms` : '',
+    `${ms(r.queuedInMs, 1)} ms`,
+    `${ms(r.timerLateMs, 1)} ms`,
+  ];
+  return table(
+    ['order calls scheduled at once', 'sent at once', 'sent later', 'refused', 'longest hold of a sent call', 'longest wait before a refusal', 'time to schedule them all', 'a plain 1 s timer fired late by'],
+    [row(String(l.burst.n), l.burst), row(String(l.queued.n), l.queued)],
   );
 }
 
@@ -141,6 +194,7 @@ function machineTable(s) {
       ['Node.js', e.node],
       ['Node-RED', e.nodeRed],
       ['package', `${e.package} (commit ${e.commit}; dist/ built ${e.distBuilt}), axios ${e.axios}`],
+      ['base (A₀)', s.base?.commit ? `commit ${s.base.commit.slice(0, 12)}: ${s.base.subject}` : `not measured: ${s.base?.error}`],
       ['load average (1 min) at start / end', `${e.loadAverageAtStart[0].toFixed(2)} / ${(e.loadAverageAtEnd ?? [NaN])[0].toFixed(2)} (other work on the machine shows here; it makes absolute times noisy)`],
       ['mode', `${s.counts.mode}: ${s.counts.runs} run(s); ${s.counts.seqN} sequential, ${s.counts.burstN} burst, ${s.counts.memN} × ${s.counts.memRounds} memory messages; ${s.counts.loadRuns} load start(s) each; ${s.elapsedS.toFixed(0)} s in all`],
     ],
@@ -158,10 +212,17 @@ function renderConsole(s) {
     ratiosTable(s),
     '',
     `A and B give the same payload for the same answer: ${s.sameJob ? 'yes' : 'NO'}`,
+    baseLine(s),
     '',
     `Burst (${s.counts.burstN} triggers at once):`,
     burstTable(s),
     `B/A: ${s.burst.speedup.toFixed(1)}×`,
+    '',
+    'Part 2 bursts (T: trade book, Q: quotes):',
+    partTwoSection(s),
+    '',
+    'Rate limiter, order calls (plain Node.js, system clock):',
+    limiterSection(s),
     '',
     `Memory (Node-RED process, heap after global.gc(); ${s.counts.memN} A messages per round):`,
     memoryTable(s),
@@ -184,10 +245,12 @@ function renderMarkdown(s) {
 
 <!-- GENERATED by \`node bench/run.js\` (${c.mode} mode) on ${s.env.date}. Do not edit by hand: run it again. -->
 
-How fast is **mstock-funds** compared with the same job wired with Node-RED's core nodes, and with
-the least any Node.js program has to do for it? Measured in one real Node-RED process against the
-embedded sandbox with no added latency, so the figures are the cost of the software, not of the
-network. Absolute times depend on the machine; **the ratios are the figures that matter**.
+How fast is **mstock-funds** compared with the same job wired with Node-RED's core nodes, with
+the least any Node.js program has to do for it, and with mstock-funds of the commit before the
+rate limiter? Measured in real Node-RED processes against the embedded sandbox with no added
+latency, so the figures are the cost of the software, not of the network. Absolute times depend
+on the machine; **the ratios are the figures that matter**. Then the Part 2 foundation: identical
+reads merged, quotes paced to mStock's published limit, order calls never held more than 1 s.
 
 ## Machine
 
@@ -209,6 +272,8 @@ ${ratiosTable(s)}
 
 A's and B's \`msg.payload\` for the same sandbox answer are ${s.sameJob ? 'identical (checked by the script)' : '**not identical** (see the run log)'}.
 
+${baseLine(s)} The floor C ran once per run for both, so A/C ÷ A₀/C is A/A₀.
+
 ## Burst: ${c.burstN.toLocaleString('en-US')} triggers at once
 
 The driver sends ${c.burstN.toLocaleString('en-US')} messages in one go; the time is until every one of them has its
@@ -217,6 +282,33 @@ answer. Upstream calls are the sandbox's own count of fund-summary requests duri
 ${burstTable(s)}
 
 B takes **${s.burst.speedup.toFixed(1)}×** as long as A.
+
+## Part 2: bursts through mstock-orders and mstock-request
+
+In the same Node-RED process and flow, after the funds figures: ${c.runs} burst(s) of ${c.tradesN} messages at once to
+\`mstock-orders\` (view "trades", output parsed), then ${c.runs} of ${c.quotesN} to \`mstock-request\` (GET
+\`instruments/quote\`, \`msg.payload\` the JSON body \`{ mode: "LTP", exchangeTokens: { NSE: ["3045"] } }\`
+with the token 3045, 3046, … ${3045 + c.quotesN - 1}: identical reads in flight would share one call, so each asks for
+another instrument), after one burst of warm-up each (for the quotes, 20: as many as go at once). The time is from the driver's first send to
+the last answer back. Upstream calls and 429 answers are the sandbox's own counts; the sandbox
+answers HTTP 429 past mStock's published limits, counted on its own clock. Each quote burst starts
+after 1.1 s of quiet, so the account's limiter and the sandbox start with an empty second: 20
+quotes can go at once and the 21st to ${c.quotesN}th when the first second has passed, so 1.0 s is the least
+any client keeping to the limit can take.
+
+${partTwoSection(s)}
+
+## Rate limiter: order calls
+
+The account's limiter (\`src/account/rate-limiter.ts\` from \`dist/\`) in a plain Node.js process
+(\`bench/limiter.js\`) on the system clock, as the account node makes it, with a wait bound (the account's
+timeout) of 10 s; each send only notes the time. mStock allows 30 order calls a second, 250 a minute
+and 1,000 an hour, and an order call waits at most 1 s: ${c.limiterBurst} calls at once, then ${c.limiterQueued} at once on a fresh
+limiter. Times are from the first call scheduled; the hold of a call is from its own scheduling to
+its send (or its refusal). A plain \`setTimeout\` of 1 s set at the start shows how late the event
+loop fires a timer meanwhile.
+
+${limiterSection(s)}
 
 ## Memory: ${c.memN.toLocaleString('en-US')} A messages per round
 
@@ -263,7 +355,12 @@ ${profileSection(s)}
   lowerCamel keys, numeric strings to numbers, "" / "None" to null). **C**: a plain Node.js process,
   \`http.request\` with a keep-alive agent, body read whole and \`JSON.parse\`d. **D** and **E** are
   diagnostics that split A − C into the client's cost (D) and Node-RED's message passing (E).
-- **Fixed counts and warm-up**; ${c.runs} run(s), the median of the runs reported; runs of A, B, E, C and D
+- **A₀**: \`mstock-funds\` of the base commit (\`--base\`, default 49eab4f, Part 1 before the rate
+  limiter): \`bench/lib/base.js\` extracts it with \`git archive\` into the system's temporary folder
+  (kept per commit), builds it with its own \`scripts/build.js\` (type check off: the emitted
+  JavaScript is the same) and packs it; a second Node-RED 4.1 process gets that tarball beside the
+  same dependencies and the same flow, and stays idle while the first is measured.
+- **Fixed counts and warm-up**; ${c.runs} run(s), the median of the runs reported; runs of A, A₀, B, E, C and D
   interleaved so drift hits all alike.
 - Reproduce: \`node bench/run.js\` (this file), \`node bench/run.js --quick\` (CI: small counts, prints
   only). See \`node bench/run.js --help\`.

@@ -4,8 +4,10 @@
 // - bench-driver generates the measured messages INSIDE Node-RED, so neither the Admin API nor
 //   the bench process is in the measured path. A command message (from an http-in node) starts a
 //   run; the driver sends one fresh message per request to the system under test on output 1 (A:
-//   mstock-funds), 2 (B: the core-node chain) or 3 (E: bench-raw), takes the answers back on its
-//   input, and sends one summary on output 4 (to an http response node).
+//   mstock-funds), 2 (B: the core-node chain), 3 (E: bench-raw), 4 (T: mstock-orders, trades) or
+//   5 (Q: mstock-request, quotes), takes the answers back on its input, and sends one summary on
+//   output 6 (to an http response node). msg.payload is the message's index, or the command's
+//   `payloads[i]` when it gives them (the quotes' JSON bodies).
 //   It also reports heap after GC (Node-RED started with --expose-gc) and process.memoryUsage().
 // - bench-raw does one keep-alive http.request per message inside Node-RED with no library and no
 //   status: the cost of the HTTP call plus Node-RED's own message passing, nothing else.
@@ -14,8 +16,9 @@ const v8 = require('node:v8');
 const { performance } = require('node:perf_hooks');
 const { summarise } = require('../lib/stats');
 
-const PORTS = { A: 0, B: 1, E: 2 };
-const REPLY = 3;
+const PORTS = { A: 0, B: 1, E: 2, T: 3, Q: 4 };
+const REPLY = 5;
+const OUTPUTS = REPLY + 1;
 
 const hrMicros = () => Number(process.hrtime.bigint() / 1000n);
 
@@ -46,8 +49,9 @@ module.exports = function (RED) {
     let run;
 
     const request = (r, i) => {
-      const msg = { topic: 'bench', payload: i, bench: { run: r.id, i } };
-      const out = [null, null, null, null];
+      const payload = r.payloads ? r.payloads[i % r.payloads.length] : i;
+      const msg = { topic: 'bench', payload, bench: { run: r.id, i } };
+      const out = new Array(OUTPUTS).fill(null);
       out[r.port] = msg;
       return out;
     };
@@ -55,7 +59,7 @@ module.exports = function (RED) {
     const finish = (r, send, result) => {
       run = undefined;
       r.command.payload = { ...result, errors: r.errors, lastError: r.lastError, target: r.target, mode: r.mode };
-      const out = [null, null, null, null];
+      const out = new Array(OUTPUTS).fill(null);
       out[REPLY] = r.command;
       send(out);
     };
@@ -64,7 +68,7 @@ module.exports = function (RED) {
       const cmd = msg.payload || {};
       const reply = (payload) => {
         msg.payload = payload;
-        const out = [null, null, null, null];
+        const out = new Array(OUTPUTS).fill(null);
         out[REPLY] = msg;
         send(out);
       };
@@ -92,6 +96,7 @@ module.exports = function (RED) {
         firstAt: 0,
         hrStart: 0,
         sample: undefined,
+        payloads: Array.isArray(cmd.payloads) && cmd.payloads.length > 0 ? cmd.payloads : undefined,
       };
       run = r;
       r.hrStart = hrMicros();
