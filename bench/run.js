@@ -8,12 +8,13 @@
 // limiter, and the limiter itself on order calls (bench/limiter.js, a plain Node.js process).
 //
 //   node bench/run.js            full run (5 runs per figure, ~5 min); writes docs/BENCHMARKS.md
-//   node bench/run.js --quick    small counts, 1 run, < 60 s; prints only (add --write to write)
+//   node bench/run.js --quick    small counts, 1 run, no load starts, < 60 s; prints only (add --write to write)
 //
 // Options: --write (quick mode: write docs/BENCHMARKS.md too), --no-write, --no-profile,
 // --profile (quick mode: profile too), --runs N, --out FILE (instead of docs/BENCHMARKS.md),
 // --keep-profile DIR (keep the .cpuprofile there), --base REV (the commit A₀ comes from),
-// --no-base (no A₀: its target is then a miss).
+// --no-base (no A₀: its target is then a miss), --load / --no-load (the Node-RED starts without
+// and with the package; off in quick mode).
 //
 // Messages are generated inside Node-RED by the bench-driver node (bench/nodered/): the Admin
 // API and this process are outside every measured window. See docs/BENCHMARKS.md for the method.
@@ -35,7 +36,7 @@ const { MStockClient } = require(path.join(root, 'dist', 'src', 'api', 'client')
 const OTP = '123456';
 
 function parseArgs(argv) {
-  const args = { quick: false, write: undefined, profile: undefined, runs: undefined, out: path.join(root, 'docs', 'BENCHMARKS.md'), keepProfile: undefined, base: DEFAULT_BASE };
+  const args = { quick: false, write: undefined, profile: undefined, runs: undefined, out: path.join(root, 'docs', 'BENCHMARKS.md'), keepProfile: undefined, base: DEFAULT_BASE, load: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') args.quick = true;
@@ -48,13 +49,16 @@ function parseArgs(argv) {
     else if (a === '--keep-profile') args.keepProfile = path.resolve(argv[++i]);
     else if (a === '--base') args.base = argv[++i];
     else if (a === '--no-base') args.base = undefined;
+    else if (a === '--load') args.load = true;
+    else if (a === '--no-load') args.load = false;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write(fs.readFileSync(path.join(__dirname, 'run.js'), 'utf8').split('\n').slice(2, 19).join('\n').replace(/^\/\/ ?/gm, '') + '\n');
+      process.stdout.write(fs.readFileSync(path.join(__dirname, 'run.js'), 'utf8').split('\n').slice(2, 20).join('\n').replace(/^\/\/ ?/gm, '') + '\n');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
   if (args.write === undefined) args.write = !args.quick;
   if (args.profile === undefined) args.profile = !args.quick;
+  if (args.load === undefined) args.load = !args.quick;
   return args;
 }
 
@@ -63,6 +67,7 @@ function countsFor(args) {
     ? { mode: 'quick', runs: 1, seqN: 300, seqWarmup: 150, burstN: 1000, burstWarmup: 100, memN: 1000, memRounds: 1, memWarmup: 200, loadRuns: 1, profileN: 1000, profileBursts: 1 }
     : { mode: 'full', runs: 5, seqN: 2000, seqWarmup: 500, burstN: 1000, burstWarmup: 200, memN: 20000, memRounds: 3, memWarmup: 2000, loadRuns: 5, profileN: 3000, profileBursts: 3 };
   if (Number.isInteger(args.runs) && args.runs > 0) c.runs = args.runs;
+  if (!args.load) c.loadRuns = 0;
   // Part 2: the issue's figures, the same in both modes
   Object.assign(c, { tradesN: 100, quotesN: 30, limiterBurst: 40, limiterQueued: 300 });
   return c;
@@ -426,7 +431,7 @@ function summarise({ counts, env, main, load, profile, limiter }) {
   burst.speedup = burst.B.totalMs / burst.A.totalMs;
   const heapGrowths = main.memory.rounds.map((r) => r.heapGrowth);
   const memory = { ...main.memory, heapGrowth: median(heapGrowths), maxHeapGrowth: Math.max(...heapGrowths), rssGrowth: median(main.memory.rounds.map((r) => r.rssGrowth)) };
-  const loadSummary = {
+  const loadSummary = load && {
     runs: load,
     baselinePaletteMs: median(load.baseline.map((r) => r.paletteMs)),
     withPaletteMs: median(load.withPackage.map((r) => r.paletteMs)),
@@ -441,14 +446,16 @@ function summarise({ counts, env, main, load, profile, limiter }) {
     deps: {},
     files: {},
   };
-  loadSummary.paletteDeltaMs = loadSummary.withPaletteMs - loadSummary.baselinePaletteMs;
-  loadSummary.paletteCpuDeltaMs = loadSummary.withPaletteCpuMs - loadSummary.baselinePaletteCpuMs;
-  loadSummary.startupDeltaMs = loadSummary.withStartupMs - loadSummary.baselineStartupMs;
-  for (const dep of Object.keys(load.withPackage[0]?.deps ?? {})) {
-    loadSummary.deps[dep] = {
-      ms: median(load.withPackage.map((r) => r.deps[dep]?.ms ?? 0)),
-      cpuMs: median(load.withPackage.map((r) => r.deps[dep]?.cpuMs ?? 0)),
-    };
+  if (loadSummary) {
+    loadSummary.paletteDeltaMs = loadSummary.withPaletteMs - loadSummary.baselinePaletteMs;
+    loadSummary.paletteCpuDeltaMs = loadSummary.withPaletteCpuMs - loadSummary.baselinePaletteCpuMs;
+    loadSummary.startupDeltaMs = loadSummary.withStartupMs - loadSummary.baselineStartupMs;
+    for (const dep of Object.keys(load.withPackage[0]?.deps ?? {})) {
+      loadSummary.deps[dep] = {
+        ms: median(load.withPackage.map((r) => r.deps[dep]?.ms ?? 0)),
+        cpuMs: median(load.withPackage.map((r) => r.deps[dep]?.cpuMs ?? 0)),
+      };
+    }
   }
   const MiB = 2 ** 20;
   const perRunText = (list) => `per run ${list.map((v) => v.toFixed(2)).join(' · ')}`;
@@ -577,7 +584,7 @@ async function main() {
     const main = await mainPhases({ counts, sandbox, sandboxUrl, token, base });
     log(`limiter: ${counts.limiterBurst}, then ${counts.limiterQueued} order calls at once (plain Node.js, system clock)`);
     const limiter = await limiterFigures(counts).catch((err) => ({ error: err.message.split('\n')[0] }));
-    const load = await loadPhase({ counts });
+    const load = counts.loadRuns > 0 ? await loadPhase({ counts }) : undefined;
     const profile = args.profile ? await profilePhase({ counts, sandboxUrl, token, keepDir: args.keepProfile }) : undefined;
     summary = summarise({ counts, env, main, load, profile, limiter });
   } finally {

@@ -112,12 +112,13 @@ function memoryTable(s) {
 
 function loadTable(s) {
   const l = s.load;
+  if (!l) return '_Not measured in this run (quick mode without `--load`, or `--no-load`)._';
   const rows = [
     ['palette-load phase without the package', `${ms(l.baselinePaletteMs, 0)} ms`, `${ms(l.baselinePaletteCpuMs, 0)} ms`],
     ['palette-load phase with the package', `${ms(l.withPaletteMs, 0)} ms`, `${ms(l.withPaletteCpuMs, 0)} ms`],
     ['difference (the whole cost, but within the phase\'s noise)', `${ms(l.paletteDeltaMs, 0)} ms`, `${ms(l.paletteCpuDeltaMs, 0)} ms`],
     ['process start → "Started flows", without / with', `${ms(l.baselineStartupMs, 0)} / ${ms(l.withStartupMs, 0)} ms`, ''],
-    ['**require() of the 6 node files, everything they pull in included**', `**${ms(l.requireMs, 1)} ms**`, `**${ms(l.requireCpuMs, 1)} ms**`],
+    [`**require() of the ${l.runs.withPackage[0]?.files.length ?? '?'} node files, everything they pull in included**`, `**${ms(l.requireMs, 1)} ms**`, `**${ms(l.requireCpuMs, 1)} ms**`],
     ['**the calls of their exported functions (registerType …)**', `**${ms(l.registerMs, 2)} ms**`, `**${ms(l.registerCpuMs, 2)} ms**`],
   ];
   for (const [dep, v] of Object.entries(l.deps)) rows.push([`of the require() time: first require('${dep}')`, `${ms(v.ms, 1)} ms`, `${ms(v.cpuMs, 1)} ms`]);
@@ -196,7 +197,7 @@ function machineTable(s) {
       ['package', `${e.package} (commit ${e.commit}; dist/ built ${e.distBuilt}), axios ${e.axios}`],
       ['base (A₀)', s.base?.commit ? `commit ${s.base.commit.slice(0, 12)}: ${s.base.subject}` : `not measured: ${s.base?.error}`],
       ['load average (1 min) at start / end', `${e.loadAverageAtStart[0].toFixed(2)} / ${(e.loadAverageAtEnd ?? [NaN])[0].toFixed(2)} (other work on the machine shows here; it makes absolute times noisy)`],
-      ['mode', `${s.counts.mode}: ${s.counts.runs} run(s); ${s.counts.seqN} sequential, ${s.counts.burstN} burst, ${s.counts.memN} × ${s.counts.memRounds} memory messages; ${s.counts.loadRuns} load start(s) each; ${s.elapsedS.toFixed(0)} s in all`],
+      ['mode', `${s.counts.mode}: ${s.counts.runs} run(s); ${s.counts.seqN} sequential, ${s.counts.burstN} burst, ${s.counts.memN} × ${s.counts.memRounds} memory messages; ${s.counts.loadRuns ? `${s.counts.loadRuns} load start(s) each` : 'no load starts'}; ${s.elapsedS.toFixed(0)} s in all`],
     ],
   );
 }
@@ -319,7 +320,7 @@ ${memoryTable(s)}
 
 ## Load: this package's node set at Node-RED start
 
-${loadTable(s)}
+${loadTable(s)}${s.load ? `
 
 Method: Node-RED is started ${c.loadRuns} time(s) without and with the package (alternating, fresh
 user directories, the package installed from its packed tarball) with a preload
@@ -331,7 +332,7 @@ phase takes about a second of mostly core nodes and varies from start to start b
 package costs, on a 2-core machine shared with other work. The preload therefore also
 times, inside that phase, each \`require()\` of the package's node files that the registry makes
 (including everything they pull in the first time) and each call of the function they export
-(which runs \`RED.nodes.registerType\`): that sum is the package's own share.
+(which runs \`RED.nodes.registerType\`): that sum is the package's own share.` : ''}
 
 ## Where A's time goes (CPU profile)
 
