@@ -19,7 +19,7 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 
 const dist = path.join(__dirname, '..', 'dist', 'src');
-const { RateLimiter, ORDER_MAX_WAIT_MS } = require(path.join(dist, 'account', 'rate-limiter'));
+const { RateLimiter, ORDER_MAX_WAIT_MS, PUBLISHED_LIMITS } = require(path.join(dist, 'account', 'rate-limiter'));
 const { systemClock } = require(path.join(dist, 'session', 'clock'));
 
 async function scenario(n, maxWaitMs) {
@@ -84,7 +84,8 @@ async function main() {
   const burst = await scenario(options.burst, options.maxWaitMs);
   const queued = await scenario(options.queued, options.maxWaitMs);
   clearInterval(keepAlive);
-  process.stdout.write(`${JSON.stringify({ orderMaxWaitMs: ORDER_MAX_WAIT_MS, burst, queued })}\n`);
+  const orderPerSecond = PUBLISHED_LIMITS.order.find((w) => w.spanMs === 1000).limit;
+  process.stdout.write(`${JSON.stringify({ orderMaxWaitMs: ORDER_MAX_WAIT_MS, orderPerSecond, burst, queued })}\n`);
 }
 
 main().catch((err) => {
