@@ -54,7 +54,8 @@ describe('sandbox CLI (child process)', function () {
     proc = run(['--port', String(port), '--otp', '123456']);
     const [, url] = await waitFor(proc.out, /listening on (http:\/\/\S+)/);
     assert.equal(url, `http://127.0.0.1:${port}`);
-    assert.match(proc.out.stdout, new RegExp(`API key: ${SANDBOX_ACCOUNT.apiKey}`));
+    // the account lines are printed after the first one, and may arrive in a later chunk
+    await waitFor(proc.out, new RegExp(`API key: ${SANDBOX_ACCOUNT.apiKey}`));
 
     client = new MStockClient({ baseUrl: url, apiKey: SANDBOX_ACCOUNT.apiKey, timeout: 3000 });
     const login = await client.login(SANDBOX_ACCOUNT.clientCode, SANDBOX_ACCOUNT.password);
