@@ -55,7 +55,7 @@ function baseLine(s) {
   if (!b || b.error) return `A₀ (the base commit) was not measured: ${b?.error ?? 'no base'}.`;
   return (
     `A₀ is \`mstock-funds\` of commit ${b.commit.slice(0, 12)} ("${b.subject}"), built from \`git archive\` and installed from its packed tarball beside the same dependencies, ` +
-    `in a second Node-RED process with the same flow, logged in to the same sandbox; it was measured in each run right after A. ` +
+    `in a second Node-RED process with the same flow, logged in to the same sandbox; it was measured in each run beside A. ` +
     `A's and A₀'s \`msg.payload\` for the same answer are ${s.sameAsBase ? 'identical' : '**not identical**'}.`
   );
 }
@@ -273,7 +273,7 @@ ${ratiosTable(s)}
 
 A's and B's \`msg.payload\` for the same sandbox answer are ${s.sameJob ? 'identical (checked by the script)' : '**not identical** (see the run log)'}.
 
-${baseLine(s)} The floor C ran once per run for both, so A/C ÷ A₀/C is A/A₀.
+${baseLine(s)} The floor C ran once per run for both, so A/C ÷ A₀/C is A/A₀. A₀ ran before A in every other run.
 
 ## Burst: ${c.burstN.toLocaleString('en-US')} triggers at once
 
@@ -362,7 +362,8 @@ ${profileSection(s)}
   JavaScript is the same) and packs it; a second Node-RED 4.1 process gets that tarball beside the
   same dependencies and the same flow, and stays idle while the first is measured.
 - **Fixed counts and warm-up**; ${c.runs} run(s), the median of the runs reported; runs of A, A₀, B, E, C and D
-  interleaved so drift hits all alike.
+  interleaved so drift hits all alike (A₀ before A every other run). A and A₀ have had the same
+  ${c.seqWarmup} warm-up messages when the sequential runs start: the memory rounds come after them and the bursts.
 - Reproduce: \`node bench/run.js\` (this file), \`node bench/run.js --quick\` (CI: small counts, prints
   only). See \`node bench/run.js --help\`.
 `;
