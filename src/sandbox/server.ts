@@ -2,7 +2,10 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Secret, TOTP } from 'otpauth';
+import { EndpointName, ENDPOINTS, findEndpoint } from '../api/endpoints';
 import { Clock, systemClock } from '../session/clock';
+import { PaperAccount, PaperAccountRefusal } from './paper-account';
+import { SandboxRateLimits } from './rate-limits';
 import { nextIndiaMidnight } from '../session/india-time';
 
 /** The sandbox account. Documented in the README; none of it works on the real mStock. */
@@ -75,13 +78,6 @@ interface LiveSession {
   expiresAt: number;
 }
 
-const ROUTES: Record<string, { method: string; endpoint: string }> = {
-  '/openapi/typeb/connect/login': { method: 'POST', endpoint: 'login' },
-  '/openapi/typeb/session/token': { method: 'POST', endpoint: 'sessionToken' },
-  '/openapi/typeb/session/verifytotp': { method: 'POST', endpoint: 'verifyTotp' },
-  '/openapi/typeb/user/fundsummary': { method: 'GET', endpoint: 'fundSummary' },
-  '/openapi/typeb/logout': { method: 'GET', endpoint: 'logout' },
-};
 
 const API_SUSPENDED = 'API is suspended/expired for use. Please check your API subscription and try again.';
 const OTP_EXPIRED = 'Entered OTP has been expired. Please regenerate a new one & enter the same.';
@@ -163,10 +159,16 @@ export class Sandbox {
   private apiKeySuspended = false;
 
   private readonly clock: Clock;
+  /** The paper account the portfolio and order reads answer from. */
+  readonly paper: PaperAccount;
+  /** The published rate limits, enforced with HTTP 429. */
+  readonly limits: SandboxRateLimits;
 
   constructor(options: SandboxOptions = {}) {
     this.options = options;
     this.clock = options.clock ?? systemClock;
+    this.paper = new PaperAccount(this.clock);
+    this.limits = new SandboxRateLimits(this.clock);
     this.attemptsLeft = options.attempts ?? 10;
   }
 
@@ -273,13 +275,17 @@ export class Sandbox {
   }
 
   private async respond(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
-    const route = ROUTES[path];
-    if (!route || route.method !== req.method) {
+    const [path, queryText = ''] = (req.url ?? '/').split('?');
+    const route = findEndpoint(req.method ?? '', path);
+    if (!route) {
       this.send(res, 404, { status: false, message: 'Resource not found.', errorcode: 'IA404', data: null });
       return;
     }
-    const { endpoint } = route;
+    if (!route.methodAllowed) {
+      this.send(res, 405, { status: false, message: `The requested resource does not support http method '${req.method}'.`, errorcode: '405', data: null });
+      return;
+    }
+    const endpoint = route.name;
     this.calls[endpoint] = (this.calls[endpoint] ?? 0) + 1;
     this.requests.push({ endpoint, method: req.method ?? '', path, headers: req.headers, body });
     if (this.requests.length > 200) this.requests.shift();
@@ -292,8 +298,13 @@ export class Sandbox {
       this.send(res, 400, { status: 'false', message: 'Invalid API version.', errorcode: 'IA400', data: null });
       return;
     }
-    let json: Record<string, unknown> = {};
-    if (req.method === 'POST') {
+    if (!this.limits.admit(ENDPOINTS[endpoint].category)) {
+      this.send(res, 429, { status: 'false', message: 'Too many requests. Please try after some time.', errorcode: '429', data: null });
+      return;
+    }
+    // a JSON body on any method (the broker reads GET bodies for quotes and candles), else the query
+    let json: Record<string, unknown> = Object.fromEntries(new URLSearchParams(queryText));
+    if (body.trim() !== '') {
       try {
         const parsed: unknown = JSON.parse(body);
         if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
@@ -310,8 +321,45 @@ export class Sandbox {
         return this.verifyTotp(req, json, res);
       case 'fundSummary':
         return this.fundSummary(req, res);
-      default:
+      case 'logout':
         return this.logout(req, res);
+      default:
+        return this.answerRead(endpoint, req, json, res);
+    }
+  }
+
+  /** The Part 2 reads, from the paper account and the market stand-ins. */
+  private answerRead(endpoint: EndpointName, req: http.IncomingMessage, json: Record<string, unknown>, res: http.ServerResponse): void {
+    if (!this.apiKeyOk(req)) return this.sendApiSuspended(endpoint, res);
+    if (!this.sessionFor(req)) return this.sendUnauthorized(res);
+    const ok = (data: unknown) => this.send(res, 200, { status: true, message: 'SUCCESS', errorcode: '', data });
+    // an empty list is data: null, as the broker sends it when there is nothing to show
+    const rows = (list: unknown[]) => ok(list.length > 0 ? list : null);
+    const text = (value: unknown) => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
+    try {
+      switch (endpoint) {
+        case 'positions':
+          return rows(this.paper.positions());
+        case 'holdings':
+          return rows(this.paper.holdings());
+        case 'orderBook':
+          return rows(this.paper.orderBook());
+        case 'tradeBook':
+          return rows(this.paper.tradeBook());
+        case 'orderDetails':
+          return rows(this.paper.orderDetails(text(json.order_no).trim()));
+        case 'tradeHistory':
+          return rows(this.paper.tradeHistory(text(json.fromdate), text(json.todate)));
+        case 'quote':
+          return ok(quoteAnswer(json));
+        case 'optionChainMaster':
+          return ok(OPTION_CHAIN_MASTER);
+        default:
+          this.send(res, 501, { status: false, message: 'The sandbox does not answer this call yet.', errorcode: 'MA501', data: null });
+      }
+    } catch (err) {
+      if (!(err instanceof PaperAccountRefusal)) throw err;
+      this.send(res, 400, { status: false, message: err.message, errorcode: err.errorcode, data: null });
     }
   }
 
@@ -500,6 +548,38 @@ export class Sandbox {
     this.sessions.delete(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
     this.send(res, 200, { status: true, message: 'Success', errorcode: null, data: null });
   }
+}
+
+/**
+ * The option chain master: no official sample exists (FACTS-TRADING §2.18); the shape follows the
+ * one public hint: expiries keyed by number, and per kind CSV strings "underlying,token,expiry keys…".
+ */
+const OPTION_CHAIN_MASTER = {
+  dctExp: { '1': 1796063400, '2': 1798482600, '3': 1800901800 },
+  OPTIDX: ['NIFTY,26000,1,2,3', 'BANKNIFTY,26009,1,2,3'],
+  OPTSTK: ['ACC,22,1,2,3', 'SBIN,3045,1,2,3'],
+  FUTIDX: ['NIFTY,26000,1,2,3'],
+};
+
+/**
+ * Quotes until the market stand-in arrives: a steady price per token, in the documented shape
+ * (FACTS-TRADING §2.13), each asked token fetched.
+ */
+function quoteAnswer(json: Record<string, unknown>): { fetched: Record<string, unknown>[]; unfetched: unknown[] } {
+  const mode = typeof json.mode === 'string' ? json.mode.toUpperCase() : 'LTP';
+  const tokens = typeof json.exchangeTokens === 'object' && json.exchangeTokens !== null ? (json.exchangeTokens as Record<string, unknown>) : {};
+  const fetched: Record<string, unknown>[] = [];
+  for (const [exchange, list] of Object.entries(tokens)) {
+    for (const token of Array.isArray(list) ? list : []) {
+      const symbolToken = String(token);
+      const paise = 10_000 + (Number.parseInt(crypto.createHash('sha256').update(symbolToken).digest('hex').slice(0, 6), 16) % 500_000);
+      const ltp = paise / 100;
+      const row: Record<string, unknown> = { exchange, tradingSymbol: `T${symbolToken}-EQ`, symbolToken, ltp };
+      if (mode !== 'LTP') Object.assign(row, { open: ltp, high: ltp, low: ltp, close: ltp });
+      fetched.push(row);
+    }
+  }
+  return { fetched, unfetched: [] };
 }
 
 function delay(ms: number): Promise<void> {
