@@ -165,7 +165,7 @@ describe('mstock-portfolio: positions and holdings against the sandbox', functio
       assert.match(msg.error.message, /^mStock refused the \w+ request \(IA401\): Invalid request\. Please try again\. Log in again/);
       assert.equal(sandbox.calls[view], 1);
       assert.deepEqual(events.map((m) => [m.payload.state, m.payload.previous, m.payload.reason]), [['expired', 'live', 'rejected']]);
-      for (const id of ['funds1', 'login1', 'portfolio1']) assert.deepEqual(lastStatus(id), EXPIRED, id);
+      for (const id of ['funds1', 'orders1', 'login1', 'portfolio1']) assert.deepEqual(lastStatus(id), EXPIRED, id);
       // the next message is refused here, without a call
       assert.equal((await failureOf('portfolio1')).error.code, 'MSTOCK_SESSION_EXPIRED');
       assert.equal(sandbox.calls[view], 1);
