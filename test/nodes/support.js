@@ -14,6 +14,8 @@ const nodeFiles = {
   funds: require('../../dist/nodes/mstock-funds.js'),
   logout: require('../../dist/nodes/mstock-logout.js'),
   session: require('../../dist/nodes/mstock-session.js'),
+  portfolio: require('../../dist/nodes/mstock-portfolio.js'),
+  orders: require('../../dist/nodes/mstock-orders.js'),
 };
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const allNodes = [...Object.values(nodeFiles), catchNode];
@@ -48,6 +50,19 @@ function standardFlow(baseUrl, { configExtra = {}, otpMode = 'otp', fundsOutput 
     { id: 'out', type: 'helper', z },
     { id: 'caught', type: 'helper', z },
     { id: 'events', type: 'helper', z },
+  ];
+}
+
+/**
+ * The standard flow plus `portfolio1` (mstock-portfolio) and `orders1` (mstock-orders), both wired
+ * to `out`; `portfolio` and `orders` set their properties.
+ */
+function portfolioAndOrdersFlow(baseUrl, { portfolio = {}, orders = {}, ...options } = {}) {
+  const z = 'tab1';
+  return [
+    ...standardFlow(baseUrl, options),
+    { id: 'portfolio1', type: 'mstock-portfolio', z, account: 'c1', view: 'positions', output: 'parsed', ...portfolio, wires: [['out']] },
+    { id: 'orders1', type: 'mstock-orders', z, account: 'c1', view: 'orders', output: 'parsed', ...orders, wires: [['out']] },
   ];
 }
 
@@ -149,6 +164,7 @@ module.exports = {
   SANDBOX_ACCOUNT,
   sandboxCredentials,
   standardFlow,
+  portfolioAndOrdersFlow,
   collect,
   nextMessage,
   until,
