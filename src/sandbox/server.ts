@@ -2,7 +2,13 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Secret, TOTP } from 'otpauth';
+import { EndpointName, ENDPOINTS, findEndpoint } from '../api/endpoints';
 import { Clock, systemClock } from '../session/clock';
+import { Fault, FaultKind, FaultSwitch, misbehave } from './faults';
+export type { Fault, FaultKind } from './faults';
+import { delay, sendJson } from './http-answers';
+import { PaperAccount, PaperAccountRefusal } from './paper-account';
+import { SandboxRateLimits } from './rate-limits';
 import { nextIndiaMidnight } from '../session/india-time';
 
 /** The sandbox account. Documented in the README; none of it works on the real mStock. */
@@ -12,35 +18,6 @@ export const SANDBOX_ACCOUNT = {
   password: 'sandbox-password',
   totpSecret: 'MSTOCKSANDBOXTOTPSECRETKEY234567',
 } as const;
-
-/** Ways the tests make the sandbox misbehave, one fault at a time. */
-export type FaultKind =
-  | 'unauthorized' // HTTP 401 IA401 on the session endpoints
-  | 'api-key-suspended' // the API key answers as suspended/expired, as each endpoint does
-  | 'html-502'
-  | 'html-503'
-  | 'slow' // wait delayMs before answering
-  | 'drop' // close the connection without an answer
-  | 'reset-mid-body' // send the headers and half the body, then reset
-  | 'truncated-json' // a complete HTTP answer whose JSON is cut short
-  | 'empty-body'
-  | 'wrong-shape' // status true but data of the wrong shape
-  | 'deep-nesting' // status true, and a segment value nested 5,000 levels deep
-  | 'status-false' // HTTP 200, status "false", MA500
-  | 'status-error' // HTTP 200, status "error"
-  | 'status-False' // HTTP 200, status "False"
-  | 'server-error' // HTTP 500 with an MA code
-  | 'rate-limit'; // HTTP 429
-
-export interface Fault {
-  kind: FaultKind;
-  /** Only these endpoints misbehave (by name: login, sessionToken, verifyTotp, fundSummary, logout). */
-  endpoints?: string[];
-  /** How many answers misbehave before the sandbox is well again; unlimited when absent. */
-  times?: number;
-  /** For 'slow'. */
-  delayMs?: number;
-}
 
 export interface SandboxOptions {
   port?: number;
@@ -75,13 +52,6 @@ interface LiveSession {
   expiresAt: number;
 }
 
-const ROUTES: Record<string, { method: string; endpoint: string }> = {
-  '/openapi/typeb/connect/login': { method: 'POST', endpoint: 'login' },
-  '/openapi/typeb/session/token': { method: 'POST', endpoint: 'sessionToken' },
-  '/openapi/typeb/session/verifytotp': { method: 'POST', endpoint: 'verifyTotp' },
-  '/openapi/typeb/user/fundsummary': { method: 'GET', endpoint: 'fundSummary' },
-  '/openapi/typeb/logout': { method: 'GET', endpoint: 'logout' },
-};
 
 const API_SUSPENDED = 'API is suspended/expired for use. Please check your API subscription and try again.';
 const OTP_EXPIRED = 'Entered OTP has been expired. Please regenerate a new one & enter the same.';
@@ -156,17 +126,23 @@ export class Sandbox {
   private readonly sessions = new Map<string, LiveSession>();
   private readonly signingKey = crypto.randomBytes(32);
   private readonly options: SandboxOptions;
-  private fault?: Fault;
+  private readonly faults = new FaultSwitch();
   private attemptsLeft: number;
   private availableBalance = '180000.5';
   private lastOtpSent?: string;
   private apiKeySuspended = false;
 
   private readonly clock: Clock;
+  /** The paper account the portfolio and order reads answer from. */
+  readonly paper: PaperAccount;
+  /** The published rate limits, enforced with HTTP 429. */
+  readonly limits: SandboxRateLimits;
 
   constructor(options: SandboxOptions = {}) {
     this.options = options;
     this.clock = options.clock ?? systemClock;
+    this.paper = new PaperAccount(this.clock);
+    this.limits = new SandboxRateLimits(this.clock);
     this.attemptsLeft = options.attempts ?? 10;
   }
 
@@ -205,7 +181,7 @@ export class Sandbox {
 
   /** Makes the sandbox misbehave until cleared (or for `times` answers). */
   setFault(fault: Fault | FaultKind | undefined): void {
-    this.fault = typeof fault === 'string' ? { kind: fault } : fault;
+    this.faults.set(fault);
   }
 
   /** The OTP the last login "sent". */
@@ -267,33 +243,40 @@ export class Sandbox {
   }
 
   private send(res: http.ServerResponse, status: number, body: unknown): void {
-    const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-    res.end(text);
+    sendJson(res, status, body);
   }
 
   private async respond(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
-    const route = ROUTES[path];
-    if (!route || route.method !== req.method) {
+    const [path, queryText = ''] = (req.url ?? '/').split('?');
+    const route = findEndpoint(req.method ?? '', path);
+    if (!route) {
       this.send(res, 404, { status: false, message: 'Resource not found.', errorcode: 'IA404', data: null });
       return;
     }
-    const { endpoint } = route;
+    if (!route.methodAllowed) {
+      this.send(res, 405, { status: false, message: `The requested resource does not support http method '${req.method}'.`, errorcode: '405', data: null });
+      return;
+    }
+    const endpoint = route.name;
     this.calls[endpoint] = (this.calls[endpoint] ?? 0) + 1;
     this.requests.push({ endpoint, method: req.method ?? '', path, headers: req.headers, body });
     if (this.requests.length > 200) this.requests.shift();
 
     if (this.options.latencyMs) await delay(this.options.latencyMs);
-    const fault = this.takeFault(endpoint);
-    if (fault && (await this.misbehave(fault, endpoint, res))) return;
+    const fault = this.faults.take(endpoint);
+    if (fault && (await misbehave(fault, res, { fundsBody: () => this.fundsBody(), apiSuspended: () => this.sendApiSuspended(endpoint, res) }))) return;
 
     if (req.headers['x-mirae-version'] !== '1') {
       this.send(res, 400, { status: 'false', message: 'Invalid API version.', errorcode: 'IA400', data: null });
       return;
     }
-    let json: Record<string, unknown> = {};
-    if (req.method === 'POST') {
+    if (!this.limits.admit(ENDPOINTS[endpoint].category)) {
+      this.send(res, 429, { status: 'false', message: 'Too many requests. Please try after some time.', errorcode: '429', data: null });
+      return;
+    }
+    // a JSON body on any method (the broker reads GET bodies for quotes and candles), else the query
+    let json: Record<string, unknown> = Object.fromEntries(new URLSearchParams(queryText));
+    if (body.trim() !== '') {
       try {
         const parsed: unknown = JSON.parse(body);
         if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
@@ -310,86 +293,45 @@ export class Sandbox {
         return this.verifyTotp(req, json, res);
       case 'fundSummary':
         return this.fundSummary(req, res);
-      default:
+      case 'logout':
         return this.logout(req, res);
-    }
-  }
-
-  private takeFault(endpoint: string): Fault | undefined {
-    const fault = this.fault;
-    if (!fault || (fault.endpoints && !fault.endpoints.includes(endpoint))) return undefined;
-    if (fault.times !== undefined) {
-      fault.times -= 1;
-      if (fault.times <= 0) this.fault = undefined;
-    }
-    return fault;
-  }
-
-  /** Answers as the fault says; false when the fault only delays and the normal answer follows. */
-  private async misbehave(fault: Fault, endpoint: string, res: http.ServerResponse): Promise<boolean> {
-    const failure = (status: unknown) => ({ status, message: 'Something went wrong. Please try again.', errorcode: 'MA500', data: null });
-    switch (fault.kind) {
-      case 'slow':
-        await delay(fault.delayMs ?? 2000);
-        return false;
-      case 'unauthorized':
-        this.send(res, 401, { status: false, message: 'Invalid request. Please try again.', errorcode: 'IA401', data: null });
-        return true;
-      case 'api-key-suspended':
-        this.sendApiSuspended(endpoint, res);
-        return true;
-      case 'html-502':
-      case 'html-503': {
-        const code = fault.kind === 'html-502' ? 502 : 503;
-        const page = `<html><head><title>${code}</title></head><body><center><h1>${code} ${code === 502 ? 'Bad Gateway' : 'Service Temporarily Unavailable'}</h1></center></body></html>`;
-        res.writeHead(code, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(page) });
-        res.end(page);
-        return true;
-      }
-      case 'drop':
-        res.socket?.destroy();
-        return true;
-      case 'reset-mid-body': {
-        const text = JSON.stringify({ status: true, message: 'SUCCESS', errorcode: '', data: sampleFunds(this.availableBalance) });
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-        res.write(text.slice(0, Math.floor(text.length / 2)));
-        setTimeout(() => res.socket?.resetAndDestroy?.() ?? res.socket?.destroy(), 20);
-        return true;
-      }
-      case 'truncated-json': {
-        const text = JSON.stringify({ status: true, message: 'SUCCESS', errorcode: '', data: sampleFunds(this.availableBalance) });
-        this.send(res, 200, text.slice(0, Math.floor(text.length / 2)));
-        return true;
-      }
-      case 'empty-body':
-        this.send(res, 200, '');
-        return true;
-      case 'wrong-shape':
-        this.send(res, 200, { status: true, message: 'SUCCESS', errorcode: '', data: 'unexpected' });
-        return true;
-      case 'deep-nesting': {
-        const depth = 5000;
-        const deep = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
-        this.send(res, 200, `{"status":true,"message":"SUCCESS","errorcode":"","data":[{"SEG":"A","AVAILABLE_BALANCE":${deep}}]}`);
-        return true;
-      }
-      case 'status-false':
-        this.send(res, 200, failure('false'));
-        return true;
-      case 'status-error':
-        this.send(res, 200, failure('error'));
-        return true;
-      case 'status-False':
-        this.send(res, 200, failure('False'));
-        return true;
-      case 'server-error':
-        this.send(res, 500, failure('false'));
-        return true;
-      case 'rate-limit':
-        this.send(res, 429, { status: 'false', message: 'Too many requests. Please try after some time.', errorcode: '429', data: null });
-        return true;
       default:
-        return false;
+        return this.answerRead(endpoint, req, json, res);
+    }
+  }
+
+  /** The Part 2 reads, from the paper account and the market stand-ins. */
+  private answerRead(endpoint: EndpointName, req: http.IncomingMessage, json: Record<string, unknown>, res: http.ServerResponse): void {
+    if (!this.apiKeyOk(req)) return this.sendApiSuspended(endpoint, res);
+    if (!this.sessionFor(req)) return this.sendUnauthorized(res);
+    const ok = (data: unknown) => this.send(res, 200, { status: true, message: 'SUCCESS', errorcode: '', data });
+    // an empty list is data: null, as the broker sends it when there is nothing to show
+    const rows = (list: unknown[]) => ok(list.length > 0 ? list : null);
+    const text = (value: unknown) => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
+    try {
+      switch (endpoint) {
+        case 'positions':
+          return rows(this.paper.positions());
+        case 'holdings':
+          return rows(this.paper.holdings());
+        case 'orderBook':
+          return rows(this.paper.orderBook());
+        case 'tradeBook':
+          return rows(this.paper.tradeBook());
+        case 'orderDetails':
+          return rows(this.paper.orderDetails(text(json.order_no).trim()));
+        case 'tradeHistory':
+          return rows(this.paper.tradeHistory(text(json.fromdate), text(json.todate)));
+        case 'quote':
+          return ok(quoteAnswer(json));
+        case 'optionChainMaster':
+          return ok(OPTION_CHAIN_MASTER);
+        default:
+          this.send(res, 501, { status: false, message: 'The sandbox does not answer this call yet.', errorcode: 'MA501', data: null });
+      }
+    } catch (err) {
+      if (!(err instanceof PaperAccountRefusal)) throw err;
+      this.send(res, 400, { status: false, message: err.message, errorcode: err.errorcode, data: null });
     }
   }
 
@@ -491,7 +433,12 @@ export class Sandbox {
   private fundSummary(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (!this.apiKeyOk(req)) return this.sendApiSuspended('fundSummary', res);
     if (!this.sessionFor(req)) return this.sendUnauthorized(res);
-    this.send(res, 200, { status: true, message: 'SUCCESS', errorcode: '', data: sampleFunds(this.availableBalance) });
+    this.send(res, 200, this.fundsBody());
+  }
+
+  /** The fund summary answer the account would give now. */
+  private fundsBody(): string {
+    return JSON.stringify({ status: true, message: 'SUCCESS', errorcode: '', data: sampleFunds(this.availableBalance) });
   }
 
   private logout(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -502,6 +449,35 @@ export class Sandbox {
   }
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The option chain master: no official sample exists (FACTS-TRADING §2.18); the shape follows the
+ * one public hint: expiries keyed by number, and per kind CSV strings "underlying,token,expiry keys…".
+ */
+const OPTION_CHAIN_MASTER = {
+  dctExp: { '1': 1796063400, '2': 1798482600, '3': 1800901800 },
+  OPTIDX: ['NIFTY,26000,1,2,3', 'BANKNIFTY,26009,1,2,3'],
+  OPTSTK: ['ACC,22,1,2,3', 'SBIN,3045,1,2,3'],
+  FUTIDX: ['NIFTY,26000,1,2,3'],
+};
+
+/**
+ * Quotes until the market stand-in arrives: a steady price per token, in the documented shape
+ * (FACTS-TRADING §2.13), each asked token fetched.
+ */
+function quoteAnswer(json: Record<string, unknown>): { fetched: Record<string, unknown>[]; unfetched: unknown[] } {
+  const mode = typeof json.mode === 'string' ? json.mode.toUpperCase() : 'LTP';
+  const tokens = typeof json.exchangeTokens === 'object' && json.exchangeTokens !== null ? (json.exchangeTokens as Record<string, unknown>) : {};
+  const fetched: Record<string, unknown>[] = [];
+  for (const [exchange, list] of Object.entries(tokens)) {
+    for (const token of Array.isArray(list) ? list : []) {
+      const symbolToken = String(token);
+      const paise = 10_000 + (Number.parseInt(crypto.createHash('sha256').update(symbolToken).digest('hex').slice(0, 6), 16) % 500_000);
+      const ltp = paise / 100;
+      const row: Record<string, unknown> = { exchange, tradingSymbol: `T${symbolToken}-EQ`, symbolToken, ltp };
+      if (mode !== 'LTP') Object.assign(row, { open: ltp, high: ltp, low: ltp, close: ltp });
+      fetched.push(row);
+    }
+  }
+  return { fetched, unfetched: [] };
 }
+
