@@ -54,12 +54,14 @@ export function requestTarget(method: unknown, path: unknown, where = 'The path'
   if (typeof path !== 'string') {
     throw invalid(`${where} must be text under ${TYPE_B_ROOT} such as "portfolio/holdings", but it was ${described(path)}.`);
   }
-  const text = path.trim();
+  // only spaces: a control character anywhere, even at an end, is refused
+  const text = path.replace(/^ +| +$/g, '');
   const refuse = (why: string): never => {
     throw invalid(`${where} ${shown(text)} ${why}.`);
   };
   if (text === '') throw invalid(`${where} is empty: give one under ${TYPE_B_ROOT}, such as "portfolio/holdings".`);
   if (text.length > MAX_PATH_LENGTH) refuse(`is longer than ${MAX_PATH_LENGTH} characters`);
+  if (CONTROL.test(text)) refuse('has a control character');
   const scheme = SCHEME.exec(text)?.[0];
   if (scheme) {
     refuse(`starts with a scheme ("${scheme}") as a full URL does: give only the part under ${TYPE_B_ROOT}, such as "portfolio/holdings" (calls go to the account's API URL and nowhere else)`);
@@ -133,7 +135,6 @@ function checkLayer(method: HttpMethod, layer: string, refuse: (why: string) => 
 }
 
 function parseQuery(text: string, refuse: (why: string) => never): Record<string, string> | undefined {
-  if (CONTROL.test(text)) refuse('has a control character in its query');
   // a null prototype: a name such as "__proto__" is a name like any other
   const query: Record<string, string> = Object.create(null) as Record<string, string>;
   let count = 0;
