@@ -1,6 +1,6 @@
 'use strict';
 /* global window, document, RED, $ -- inside page.evaluate / waitForFunction, which run in the browser */
-// Examples 02–06 end to end: each is taken from Node-RED's own example library (the packed tarball
+// Examples 02–07 end to end: each is taken from Node-RED's own example library (the packed tarball
 // installed in a real Node-RED), pointed at the sandbox, a real MQTT broker (aedes) and a real SMTP
 // server (smtp-server), and judged by what arrives there. Example 02 is driven in a real Chromium
 // through the FlowFuse Dashboard page itself.
@@ -22,6 +22,7 @@ const EX = {
   email: '04 Funds alert by e-mail',
   schedule: '05 Log in before open, log out after close',
   portfolio: '06 Portfolio and order book',
+  request: '07 Option chain master by mstock-request',
 };
 const WEEKDAYS = '1,2,3,4,5';
 const WAIT = 10_000; // generous: these machines are often busy
@@ -111,7 +112,7 @@ describe('the examples as files', function () {
           assert.equal(node.x % 10, 0, `${name}: ${node.type} ${node.name} x`);
           assert.equal(node.y % 20, 0, `${name}: ${node.type} ${node.name} y`);
         }
-        if (/^mstock-(login|otp|funds|logout|session|portfolio|orders)$/.test(node.type)) assert.ok(node.account, `${name}: ${node.type} has no account`);
+        if (/^mstock-(login|otp|funds|logout|session|portfolio|orders|request)$/.test(node.type)) assert.ok(node.account, `${name}: ${node.type} has no account`);
       }
       const comments = nodes.filter((n) => n.type === 'comment');
       assert.equal(comments.length, 1, name);
@@ -283,7 +284,7 @@ describe('the examples as files', function () {
 });
 
 for (const flavour of Object.keys(FLAVOURS)) {
-  describe(`examples 02–06 in a real ${FLAVOURS[flavour].label}`, function () {
+  describe(`examples 02–07 in a real ${FLAVOURS[flavour].label}`, function () {
     this.timeout(60_000);
     let sandbox;
     let red;
@@ -600,6 +601,40 @@ for (const flavour of Object.keys(FLAVOURS)) {
       assert.deepEqual(sent, { fromdate: indiaDay(Date.now() - 6 * 86400_000), todate: indiaDay(Date.now()) });
 
       assert.equal(debugOf(comms, 'error').length, 1, 'no error after the one before the OTP');
+      comms.close();
+    });
+
+    it('07 reads the option chain master through mstock-request once logged in, and before that shows "not logged in" from its Catch node, sending nothing', async function () {
+      const nodes = await example(EX.request);
+      const { config, credentials, named } = prepare(nodes, { totp: true });
+      const request = nodes.find((n) => n.type === 'mstock-request');
+      assert.deepEqual([request.method, request.path], ['GET', 'getoptionchainmaster/2']);
+      const get = named('inject', 'Get option chain master');
+      await red.deploy(onTab([...nodes, ...helper(config.id, 'mstock-login', 'login')]), credentials);
+      const comms = await red.comms();
+      const sent = () => sandbox.requests.filter((r) => r.endpoint === 'optionChainMaster');
+      const before = sent().length;
+
+      let from = mark(comms);
+      await red.inject(get.id);
+      const refused = await comms.waitFor(debugAfter(comms, from, 'error'), WAIT, 'the error before a login');
+      assert.equal(refused.data.msg, 'Not logged in to mStock. Log in with the mStock login node and enter the OTP first.');
+      assert.equal(sent().length, before, 'nothing was sent');
+
+      from = mark(comms);
+      await red.inject('e2e-login-inject');
+      await comms.waitFor(statusAfter(comms, from, request.id, (t) => t.startsWith('live until')), WAIT, 'a live session');
+      from = mark(comms);
+      await red.inject(get.id);
+      const answer = await comms.waitFor(debugAfter(comms, from, 'option chain master'), WAIT, 'the option chain master');
+      assert.equal(answer.data.topic, 'mstock/request');
+      const data = JSON.parse(answer.data.msg);
+      assert.deepEqual(Object.keys(data).sort(), ['FUTIDX', 'OPTIDX', 'OPTSTK', 'dctExp']);
+      assert.ok(data.OPTIDX.includes('NIFTY,26000,1,2,3'), JSON.stringify(data.OPTIDX));
+      assert.equal(typeof data.dctExp['1'], 'number');
+      assert.deepEqual(sent().slice(before).map((r) => `${r.method} ${r.path}`), ['GET /openapi/typeb/getoptionchainmaster/2']);
+      await sleep(200);
+      assert.equal(debugOf(comms, 'error').length, 1, 'no error once logged in');
       comms.close();
     });
 

@@ -30,6 +30,7 @@ const FLOW_TYPES = {
   'mstock-session': { label: 'session', inputs: 0, outputs: 1 },
   'mstock-portfolio': { label: 'portfolio', inputs: 1, outputs: 1 },
   'mstock-orders': { label: 'orders', inputs: 1, outputs: 1 },
+  'mstock-request': { label: 'request', inputs: 1, outputs: 1 },
 };
 const ALL_TYPES = { ...FLOW_TYPES, 'mstock-config': { label: 'mStock account' } };
 
@@ -42,6 +43,7 @@ const HELP_HEADINGS = {
   'mstock-session': ['Outputs', 'Details', 'References'],
   'mstock-portfolio': ['Inputs', 'Outputs', 'Details', 'References'],
   'mstock-orders': ['Inputs', 'Outputs', 'Details', 'References'],
+  'mstock-request': ['Inputs', 'Outputs', 'Details', 'References'],
   'mstock-config': ['Properties', 'Details', 'References'],
 };
 
@@ -57,6 +59,8 @@ function exampleFlow(sandboxUrl) {
     { id: 'e2e-portfolio', type: 'mstock-portfolio', name: '', account: config.id, view: 'holdings', output: 'parsed', x: 780, y: 100, wires: [[]] },
     { id: 'e2e-orders', type: 'mstock-orders', name: '', account: config.id, view: 'orders', output: 'parsed', x: 780, y: 160, wires: [[]] },
   );
+  const missing = Object.keys(FLOW_TYPES).filter((type) => !nodes.some((n) => n.type === type));
+  missing.forEach((type, i) => nodes.push({ id: `e2e-${type}`, type, name: '', account: config.id, x: 330, y: 460 + 60 * i, wires: [[]] }));
   const ids = Object.fromEntries(nodes.filter((n) => /^mstock-/.test(n.type)).map((n) => [n.type, n.id]));
   const inject = Object.fromEntries(nodes.filter((n) => n.type === 'inject').map((n) => [n.name, n.id]));
   const credentials = { [config.id]: { apiKey: SANDBOX_ACCOUNT.apiKey, clientCode: SANDBOX_ACCOUNT.clientCode, password: SANDBOX_ACCOUNT.password } };
@@ -459,6 +463,31 @@ describe('the editor in a real Chromium', function () {
           assert.equal(shown, type === 'mstock-portfolio' ? 'mStock holdings' : 'mStock order book');
         });
       }
+      itPage(ctx, 'the request dialog offers the four methods and "set by msg.method", GET by default, a path with a placeholder, and marks a path that leaves the root', async function () {
+        const { page } = ctx;
+        await openNode(page, example.ids['mstock-request'], '#node-input-path');
+        assert.equal(await page.locator('#node-input-account').inputValue(), example.config.id);
+        assert.equal(await page.locator('#node-input-method').inputValue(), 'GET', 'a node without a method is GET, as the core http request node');
+        const methods = await page.locator('#node-input-method option').evaluateAll((els) => els.map((o) => [o.value, o.textContent.trim()]));
+        assert.deepEqual(methods, [['GET', 'GET'], ['POST', 'POST'], ['PUT', 'PUT'], ['DELETE', 'DELETE'], ['msg', '- set by msg.method -']]);
+        assert.deepEqual(await page.evaluate(() => RED.nodes.getType('mstock-request').defaults.method.value), 'GET');
+        assert.equal(await page.locator('#node-input-path').getAttribute('placeholder'), 'portfolio/holdings');
+        assert.equal((await page.locator('label[for="node-input-name"]').textContent()).trim(), 'Name', "Node-RED's own label");
+        assert.equal(await page.locator('#node-input-name').getAttribute('placeholder'), 'Name');
+        const labels = await page.locator('.red-ui-tray label[for^="node-input-"]').allTextContents();
+        for (const label of labels) assert.ok(!/mstock-\w+\.|common\.label/.test(label), `untranslated label "${label}"`);
+        assert.match(await page.locator('.red-ui-tray .form-tips').textContent(), /msg\.path/);
+        assert.equal(await markedInvalid(page, '#node-input-path', ''), false, 'an empty path (msg.path) is valid');
+        assert.equal(await markedInvalid(page, '#node-input-path', 'getoptionchainmaster/2'), false);
+        assert.equal(await markedInvalid(page, '#node-input-path', '/openapi/typeb/portfolio/holdings'), false);
+        for (const bad of ['https://evil.example/x', '//evil.example/x', '../user/fundsummary', 'portfolio/%2e%2e/x', 'a\\b', 'portfolio//holdings']) {
+          assert.equal(await markedInvalid(page, '#node-input-path', bad), true, `${bad} is marked invalid`);
+        }
+        // the reason shows on the field, translated
+        await page.hover('#node-input-path');
+        await page.locator('.red-ui-popover:visible', { hasText: 'may not leave /openapi/typeb/' }).waitFor({ timeout: 5000 });
+        await page.mouse.move(10, 880);
+      });
 
       itPage(ctx, 'the logout dialog has the "No session is not an error" checkbox, off by default', async function () {
         const { page } = ctx;

@@ -16,6 +16,7 @@ const nodeFiles = {
   session: require('../../dist/nodes/mstock-session.js'),
   portfolio: require('../../dist/nodes/mstock-portfolio.js'),
   orders: require('../../dist/nodes/mstock-orders.js'),
+  request: require('../../dist/nodes/mstock-request.js'),
 };
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const allNodes = [...Object.values(nodeFiles), catchNode];
@@ -64,6 +65,18 @@ function portfolioAndOrdersFlow(baseUrl, { portfolio = {}, orders = {}, ...optio
     { id: 'portfolio1', type: 'mstock-portfolio', z, account: 'c1', view: 'positions', output: 'parsed', ...portfolio, wires: [['out']] },
     { id: 'orders1', type: 'mstock-orders', z, account: 'c1', view: 'orders', output: 'parsed', ...orders, wires: [['out']] },
   ];
+}
+
+/**
+ * The standard flow plus mstock-request nodes wired to `out`: `requests` maps each node id to its
+ * properties (method, path, name), e.g. { req1: { method: 'GET', path: 'getoptionchainmaster/2' } }.
+ */
+function requestFlow(baseUrl, requests, options = {}) {
+  const flow = standardFlow(baseUrl, options);
+  for (const [id, props] of Object.entries(requests)) {
+    flow.push({ id, type: 'mstock-request', z: 'tab1', account: 'c1', method: 'GET', path: '', ...props, wires: [['out']] });
+  }
+  return flow;
 }
 
 /** Collects every message arriving at a helper node. */
@@ -165,6 +178,7 @@ module.exports = {
   sandboxCredentials,
   standardFlow,
   portfolioAndOrdersFlow,
+  requestFlow,
   collect,
   nextMessage,
   until,
