@@ -340,7 +340,7 @@ ${profileSection(s)}
 
 ## Method
 
-- **One Node-RED 4.1 process** (\`node --expose-gc red.js\`, log level info, no editor connected)
+- **One Node-RED 4.1 process** for everything but A₀ (\`node --expose-gc red.js\`, log level info, no editor connected)
   with this package installed from the tarball \`npm pack\` makes, as users install it
   (\`bench/lib/nodered.js\`, built on \`test/e2e/harness.js\`). The sandbox runs in the bench
   process with \`latencyMs: 0\` and a fixed OTP.
