@@ -72,6 +72,14 @@ function partTwoSection(s) {
         [`Q: ${c.quotesN} × \`mstock-request\` GET instruments/quote`, p.quotes.map((r) => ms(r.totalMs, 1)).join(' · '), p.quotes.map((r) => r.calls).join(' · '), p.quotes.map((r) => r.refused).join(' · '), String(p.quotes.reduce((n, r) => n + r.errors, 0))],
       ],
     ),
+    '',
+    table(
+      ['Q: when the calls reached the sandbox', 'ms, per run'],
+      [
+        ['the first 20 (sent at once) arrived within', p.quotes.map((r) => ms(r.firstSecondSpreadMs, 1)).join(' · ')],
+        ['shortest time from a call to the 20th after it (under 1,000: 21 calls in one second)', p.quotes.map((r) => ms(r.shortestTwentyApartMs, 1)).join(' · ')],
+      ],
+    ),
   ].join('\n');
 }
 
@@ -295,7 +303,10 @@ the last answer back. Upstream calls and 429 answers are the sandbox's own count
 answers HTTP 429 past mStock's published limits, counted on its own clock. Each quote burst starts
 after 1.1 s of quiet, so the account's limiter and the sandbox start with an empty second: 20
 quotes can go at once and the 21st to ${c.quotesN}th when the first second has passed, so 1.0 s is the least
-any client keeping to the limit can take.
+any client keeping to the limit can take. The limiter counts a call when it sends it; the sandbox,
+as a server does, when it arrives (in whole milliseconds). The second table shows the arrivals: a
+call arriving less than 1,000 ms after the call 20 places before it is a 21st call within one
+second as the sandbox counts, and is answered 429.
 
 ${partTwoSection(s)}
 
