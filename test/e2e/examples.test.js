@@ -274,7 +274,7 @@ describe('the examples as files', function () {
     const page = one((n) => n.type === 'ui-page', 'page');
     assert.deepEqual([page.name, page.path, page.ui, page.theme], ['Portfolio', '/portfolio', shared('ui-base'), shared('ui-theme')]);
     assert.notEqual(page.path, dashboard.find((n) => n.type === 'ui-page').path);
-    assert.deepEqual(nodes.filter((n) => n.type === 'ui-group').map((g) => [g.name, g.page, g.width]), [['Portfolio', page.id, '12'], ['Holdings', page.id, '12'], ['Positions', page.id, '12']]);
+    assert.deepEqual(nodes.filter((n) => n.type === 'ui-group').map((g) => [g.name, g.page, g.width]), [['Holdings', page.id, '12'], ['Positions', page.id, '12']]);
     for (const node of nodes.filter((n) => n.account)) assert.equal(node.account, shared('mstock-config'), `${node.type} is on 02's account`);
     const text = (label) => one((n) => n.type === 'ui-text' && n.label === label, `${label} text`);
     const portfolio = (view) => one((n) => n.type === 'mstock-portfolio' && n.view === view, `${view} node`);
@@ -293,7 +293,8 @@ describe('the examples as files', function () {
     assert.deepEqual(outputs(gate), [[holdings, positions], [showHoldings, showPositions]]);
     const refresh = one((n) => n.type === 'ui-button' && n.label === 'Refresh', 'Refresh button');
     assert.deepEqual(next(refresh), [holdings, positions], 'Refresh goes straight to mStock');
-    assert.deepEqual(outputs(showHoldings), [[table('holdings')], [text('Invested')], [text('Current value')], [text('P&L')], [text('Updated')]]);
+    const updated = one((n) => n.type === 'ui-text' && n.className === 'mstock-updated', 'the time of the last answer');
+    assert.deepEqual(outputs(showHoldings), [[table('holdings')], [text('Invested')], [text('Current value')], [text('P&L')], [updated]]);
     assert.deepEqual(outputs(showPositions), [[table('positions')]]);
 
     const columns = (name) => table(name).columns.map((c) => [c.title, c.type, c.align]);
@@ -337,7 +338,7 @@ describe('the examples as files', function () {
     // 81,795 + 18,250 + 17,04,600 invested; 1,17,615 + 20,510 + 16,56,300 now
     assert.deepEqual([invested.payload, current.payload], ['₹18,04,645.00', '₹17,94,425.00']);
     assert.deepEqual(pnl, { payload: '-₹10,220.00 (-0.57%)', class: 'mstock-loss' });
-    assert.match(updated.payload, /^\d{2}:\d{2}:\d{2} IST$/);
+    assert.match(updated.payload, /^Updated \d{2}:\d{2}:\d{2} IST$/);
     assert.deepEqual(run({ topic: 'mstock/holdings', payload: holdings.slice(0, 2) })[3], { payload: '+₹38,080.00 (+38.06%)', class: 'mstock-gain' });
 
     // a name is text, never HTML: only the P&L cells, made of figures, are HTML
