@@ -2,30 +2,63 @@
 // `npm start`: the embedded sandbox, and a real Node-RED with this package installed from its
 // packed tarball (as users install it) and a demo flow wired to the sandbox.
 'use strict';
+/* global AbortSignal */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
+const net = require('node:net');
 const path = require('node:path');
 const { execFileSync, spawn } = require('node:child_process');
 
 const root = path.resolve(__dirname, '..');
 const userDir = path.resolve(process.env.MSTOCK_DEMO_DIR || path.join(root, '.demo'));
-const uiPort = Number(process.env.NODE_RED_PORT || 1880);
-const sandboxPort = Number(process.env.MSTOCK_SANDBOX_PORT || 8729);
+const uiHost = process.env.NODE_RED_HOST || '127.0.0.1';
 const demoOtp = '123456';
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-// npm scripts put node_modules/.bin first on PATH, where Node-RED's own npm 10 sits (it would run
-// `prepare` despite --ignore-scripts): use the system's npm
+// npm scripts put node_modules/.bin first on PATH, where Node-RED's own older npm sits: use the
+// system's npm, as a user would
 const npmEnv = {
   ...process.env,
   PATH: (process.env.PATH || '').split(path.delimiter).filter((dir) => !/node_modules[/\\]\.bin[/\\]?$/.test(dir)).join(path.delimiter),
 };
+// Node-RED answers /settings with this header carrying the token this script gave the Node-RED it
+// started (see writeSettings); the demo is deployed only to the Node-RED that answers with it.
+const TOKEN_HEADER = 'X-Mstock-Demo-Token';
+const TOKEN_VARIABLE = 'MSTOCK_DEMO_TOKEN';
 
-execFileSync(process.execPath, [path.join(__dirname, 'build.js'), '--if-needed'], { stdio: 'inherit' });
-const { Sandbox, SANDBOX_ACCOUNT } = require('../dist/src/sandbox/server');
+function portFrom(variable, fallback) {
+  const text = process.env[variable];
+  if (text === undefined || text === '') return fallback;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${variable}=${text} is not a port: give a number from 1 to 65535.`);
+  return port;
+}
+
+/** What to tell the user when Node-RED or the sandbox cannot listen where it should. */
+function listenError(err, { name, hint, host, port, variable }) {
+  if (err.code === 'EADDRINUSE') {
+    return new Error(
+      `Port ${port} is already in use${hint}, so ${name} cannot listen on it; npm start has stopped and left it alone.\n` +
+        `Set ${variable} to a free port, e.g. ${variable}=${port + 1} npm start`,
+    );
+  }
+  if (err.code === 'EACCES') return new Error(`${name} may not listen on port ${port} (ports below 1024 need extra rights): set ${variable} to another port.`);
+  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
+    return new Error(`${name} cannot listen on ${host}: NODE_RED_HOST must be an address of this machine, such as 127.0.0.1 or 0.0.0.0.`);
+  }
+  return new Error(`${name} cannot listen on ${host}:${port}: ${err.message}`);
+}
+
+/** Fails unless host:port is free, by listening there for a moment. */
+function checkFree(where) {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (err) => reject(listenError(err, where)));
+    server.listen(where.port, where.host, () => server.close(() => resolve()));
+  });
+}
 
 function installPackage() {
   fs.mkdirSync(userDir, { recursive: true });
-  // built just above: packing needs no `prepare`
   const packed = JSON.parse(
     execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', userDir], { cwd: root, encoding: 'utf8', env: npmEnv }),
   );
@@ -41,6 +74,14 @@ function installPackage() {
   fs.writeFileSync(stamp, digest);
 }
 
+/** A settings.js written by an earlier version of this script lacks the token: ask for a fresh start. */
+function checkSettings() {
+  const file = path.join(userDir, 'settings.js');
+  if (fs.existsSync(file) && !fs.readFileSync(file, 'utf8').includes(TOKEN_VARIABLE)) {
+    throw new Error(`${file} was written by an older npm start. Delete ${userDir} and run npm start again.`);
+  }
+}
+
 function writeSettings() {
   const file = path.join(userDir, 'settings.js');
   if (fs.existsSync(file)) return;
@@ -48,9 +89,14 @@ function writeSettings() {
   fs.writeFileSync(
     file,
     `module.exports = {
-  uiHost: '127.0.0.1',
+  uiHost: process.env.NODE_RED_HOST || '127.0.0.1',
   flowFile: 'flows.json',
   credentialSecret: '${secret}',
+  // npm start deploys the demo only to the Node-RED answering with the token it gave this process
+  httpAdminMiddleware: (req, res, next) => {
+    if (process.env.${TOKEN_VARIABLE}) res.setHeader('${TOKEN_HEADER}', process.env.${TOKEN_VARIABLE});
+    next();
+  },
   telemetry: { enabled: false, updateNotification: false },
   editorTheme: { tours: false, palette: { catalogues: [] } },
   logging: { console: { level: 'info', metrics: false, audit: false } },
@@ -66,7 +112,7 @@ const CONFIG_TYPES = new Set(['mstock-config', 'ui-base', 'ui-theme', 'ui-page',
  * Examples 01 (inject buttons) and 02 (the dashboard), each on its own tab, sharing one account
  * pointed at the sandbox.
  */
-function demoFlow(sandboxUrl) {
+function demoFlow(sandboxUrl, account) {
   const buttons = readExample('01 Log in and read funds.json');
   const dashboard = readExample('02 OTP entry on a dashboard.json');
   const config = buttons.find((n) => n.type === 'mstock-config');
@@ -85,67 +131,128 @@ function demoFlow(sandboxUrl) {
     }
   }
   const credentials = {
-    [config.id]: { apiKey: SANDBOX_ACCOUNT.apiKey, clientCode: SANDBOX_ACCOUNT.clientCode, password: SANDBOX_ACCOUNT.password },
+    [config.id]: { apiKey: account.apiKey, clientCode: account.clientCode, password: account.password },
   };
   const base = dashboard.find((n) => n.type === 'ui-base');
   const page = dashboard.find((n) => n.type === 'ui-page');
   return { flows, credentials, dashboardPath: `${base.path}${page.path}` };
 }
 
-async function waitForEditor(child) {
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const listensEverywhere = uiHost === '0.0.0.0' || uiHost === '::';
+
+/** The host for links to Node-RED: an address it listens on, as a URL wants it. */
+function linkHost() {
+  const reachable = listensEverywhere ? '127.0.0.1' : uiHost;
+  return reachable.includes(':') ? `[${reachable}]` : reachable;
+}
+
+/**
+ * Resolves true once the Node-RED at `url` answers with `token`, i.e. it is the one this script
+ * started; false if that one exits first (its `close` handler says why).
+ */
+async function waitForOwnNodeRed(url, token, child, place) {
   const started = Date.now();
+  let answeredWithoutToken = false;
   while (Date.now() - started < 60_000) {
-    if (child.exitCode !== null) throw new Error(`Node-RED exited with code ${child.exitCode}`);
+    if (child.exitCode !== null || child.signalCode !== null) return false;
     try {
-      const res = await fetch(`http://127.0.0.1:${uiPort}/settings`);
-      if (res.ok) return;
+      const res = await fetch(`${url}/settings`, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.ok && res.headers.get(TOKEN_HEADER) === token) return true;
+      answeredWithoutToken = true;
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
-  throw new Error('Node-RED did not start within 60 s');
+  if (answeredWithoutToken) throw listenError({ code: 'EADDRINUSE' }, place);
+  throw new Error('Node-RED did not start within 60 s; its log is above.');
 }
 
-async function deployDemo(sandboxUrl) {
+async function deployDemo(url, demo) {
   const flowFile = path.join(userDir, 'flows.json');
   if (fs.existsSync(flowFile) && fs.readFileSync(flowFile, 'utf8').trim().length > 2) return false;
-  const { flows, credentials } = demoFlow(sandboxUrl);
-  const res = await fetch(`http://127.0.0.1:${uiPort}/flows`, {
+  const res = await fetch(`${url}/flows`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' },
-    body: JSON.stringify({ flows, credentials }),
+    body: JSON.stringify({ flows: demo.flows, credentials: demo.credentials }),
   });
   if (!res.ok) throw new Error(`deploying the demo flow failed: HTTP ${res.status} ${await res.text()}`);
   return true;
 }
 
+let sandbox;
+let child;
+let shuttingDown = false;
+
+/** Stops Node-RED (if this script started it) and the sandbox, then exits with `code`. */
+async function shutDown(code, message) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  if (message) console.error(message);
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const closed = new Promise((resolve) => child.once('close', resolve));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.kill('SIGINT');
+    await closed;
+    clearTimeout(timer);
+  }
+  if (sandbox) await sandbox.stop();
+  process.exit(code);
+}
+
 async function main() {
+  const nodeRedPlace = { name: 'Node-RED', hint: ' (another Node-RED?)', host: uiHost, port: portFrom('NODE_RED_PORT', 1880), variable: 'NODE_RED_PORT' };
+  const sandboxPlace = { name: 'the mStock sandbox', hint: '', host: '127.0.0.1', port: portFrom('MSTOCK_SANDBOX_PORT', 8729), variable: 'MSTOCK_SANDBOX_PORT' };
+  // before anything is built, installed or started
+  await checkFree(nodeRedPlace);
+  await checkFree(sandboxPlace);
+  checkSettings();
+
+  execFileSync(process.execPath, [path.join(__dirname, 'build.js'), '--if-needed'], { stdio: 'inherit' });
+  const { Sandbox, SANDBOX_ACCOUNT } = require('../dist/src/sandbox/server');
   installPackage();
   writeSettings();
-  const sandbox = new Sandbox({ port: sandboxPort, fixedOtp: demoOtp, log: (line) => console.log(line) });
-  const sandboxUrl = await sandbox.start();
-  const child = spawn(process.execPath, [require.resolve('node-red/red.js'), '-u', userDir, '-p', String(uiPort)], {
+  sandbox = new Sandbox({ port: sandboxPlace.port, fixedOtp: demoOtp, log: (line) => console.log(line) });
+  const sandboxUrl = await sandbox.start().catch((err) => {
+    throw listenError(err, sandboxPlace);
+  });
+
+  const uiPort = nodeRedPlace.port;
+  const token = crypto.randomBytes(16).toString('hex');
+  child = spawn(process.execPath, [require.resolve('node-red/red.js'), '-u', userDir, '-p', String(uiPort)], {
     cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_RED_HOST: uiHost, [TOKEN_VARIABLE]: token },
   });
-  const stop = () => {
-    child.kill('SIGINT');
-    void sandbox.stop();
+  let recentLog = '';
+  const forward = (to) => (chunk) => {
+    to.write(chunk);
+    recentLog = (recentLog + chunk).slice(-2000);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  child.on('exit', (code) => {
-    void sandbox.stop().then(() => process.exit(code ?? 0));
+  child.stdout.on('data', forward(process.stdout));
+  child.stderr.on('data', forward(process.stderr));
+  let ready = false;
+  child.on('close', (code, signal) => {
+    if (ready) void shutDown(code ?? 0);
+    else if (/port in use/i.test(recentLog)) void shutDown(1, listenError({ code: 'EADDRINUSE' }, nodeRedPlace).message);
+    else void shutDown(1, `Node-RED stopped (${signal ?? `exit code ${code}`}) before it was ready; its log is above.`);
   });
-  await waitForEditor(child);
-  const deployed = await deployDemo(sandboxUrl);
-  const { dashboardPath } = demoFlow(sandboxUrl);
+  process.on('SIGINT', () => void shutDown(0));
+  process.on('SIGTERM', () => void shutDown(0));
+
+  const editorUrl = `http://${linkHost()}:${uiPort}`;
+  if (!(await waitForOwnNodeRed(editorUrl, token, child, nodeRedPlace))) return;
+  const demo = demoFlow(sandboxUrl, SANDBOX_ACCOUNT);
+  const deployed = await deployDemo(editorUrl, demo);
+  ready = true;
   console.log(`
   mStock sandbox    ${sandboxUrl}   (OTP for every login: ${demoOtp})
-  Node-RED editor   http://127.0.0.1:${uiPort}/   ${deployed ? '(demo flows deployed)' : '(your saved flows)'}
-  Dashboard         http://127.0.0.1:${uiPort}${dashboardPath}
-
+  Node-RED editor   ${editorUrl}/   ${deployed ? '(demo flows deployed)' : '(your saved flows)'}
+  Dashboard         ${editorUrl}${demo.dashboardPath}
+${listensEverywhere ? `  Node-RED listens on ${uiHost} (NODE_RED_HOST): other machines reach it at this machine's address.\n` : ''}
   On the dashboard: Log in, type the OTP ${demoOtp}, and the funds appear.
   Or in the editor, on the "mStock demo (sandbox)" tab, click the inject buttons in order:
   Log in → Send OTP → Get funds → Log out. The Debug sidebar shows each answer.
@@ -154,6 +261,5 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  void shutDown(1, err instanceof Error ? err.message : String(err));
 });

@@ -20,7 +20,7 @@ function manualClock(startMs = 0) {
     now: () => now,
     setTimer(callback, ms) {
       armedCount += 1;
-      const timer = { at: now + Math.max(0, ms), order: armedCount, callback };
+      const timer = { at: now + Math.max(0, ms), ms, order: armedCount, callback };
       timers.add(timer);
       return timer;
     },
@@ -30,6 +30,14 @@ function manualClock(startMs = 0) {
     /** Timers armed and neither fired nor cleared. */
     get armed() {
       return timers.size;
+    },
+    /** The waiting timers: when each is due, and the delay it was armed with. */
+    pending() {
+      return [...timers].map(({ at, ms }) => ({ at, ms }));
+    },
+    /** Forgets every waiting timer, as if the process had slept through them. */
+    dropTimers() {
+      timers.clear();
     },
     /** Moves time on by `ms`, firing each timer due on the way at its own time. */
     advance(ms) {

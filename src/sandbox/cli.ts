@@ -53,7 +53,14 @@ function main(): void {
       console.log(`  TOTP secret (base32): ${SANDBOX_ACCOUNT.totpSecret}`);
     },
     (err: unknown) => {
-      console.error(`mStock sandbox could not start: ${err instanceof Error ? err.message : String(err)}`);
+      const code = (err as NodeJS.ErrnoException | undefined)?.code;
+      const reason =
+        code === 'EADDRINUSE'
+          ? `port ${port} is already in use. Pick another with --port N (--port 0 picks a free one).`
+          : err instanceof Error
+            ? err.message
+            : String(err);
+      console.error(`mStock sandbox could not start: ${reason}`);
       process.exit(1);
     },
   );

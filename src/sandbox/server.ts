@@ -4,6 +4,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Secret, TOTP } from 'otpauth';
 import { EndpointName, ENDPOINTS, findEndpoint } from '../api/endpoints';
 import { Clock, systemClock } from '../session/clock';
+import { Fault, FaultKind, FaultSwitch, misbehave } from './faults';
+export type { Fault, FaultKind } from './faults';
+import { delay, sendJson } from './http-answers';
 import { PaperAccount, PaperAccountRefusal } from './paper-account';
 import { SandboxRateLimits } from './rate-limits';
 import { nextIndiaMidnight } from '../session/india-time';
@@ -15,35 +18,6 @@ export const SANDBOX_ACCOUNT = {
   password: 'sandbox-password',
   totpSecret: 'MSTOCKSANDBOXTOTPSECRETKEY234567',
 } as const;
-
-/** Ways the tests make the sandbox misbehave, one fault at a time. */
-export type FaultKind =
-  | 'unauthorized' // HTTP 401 IA401 on the session endpoints
-  | 'api-key-suspended' // the API key answers as suspended/expired, as each endpoint does
-  | 'html-502'
-  | 'html-503'
-  | 'slow' // wait delayMs before answering
-  | 'drop' // close the connection without an answer
-  | 'reset-mid-body' // send the headers and half the body, then reset
-  | 'truncated-json' // a complete HTTP answer whose JSON is cut short
-  | 'empty-body'
-  | 'wrong-shape' // status true but data of the wrong shape
-  | 'deep-nesting' // status true, and a segment value nested 5,000 levels deep
-  | 'status-false' // HTTP 200, status "false", MA500
-  | 'status-error' // HTTP 200, status "error"
-  | 'status-False' // HTTP 200, status "False"
-  | 'server-error' // HTTP 500 with an MA code
-  | 'rate-limit'; // HTTP 429
-
-export interface Fault {
-  kind: FaultKind;
-  /** Only these endpoints misbehave (by name: login, sessionToken, verifyTotp, fundSummary, logout). */
-  endpoints?: string[];
-  /** How many answers misbehave before the sandbox is well again; unlimited when absent. */
-  times?: number;
-  /** For 'slow'. */
-  delayMs?: number;
-}
 
 export interface SandboxOptions {
   port?: number;
@@ -152,7 +126,7 @@ export class Sandbox {
   private readonly sessions = new Map<string, LiveSession>();
   private readonly signingKey = crypto.randomBytes(32);
   private readonly options: SandboxOptions;
-  private fault?: Fault;
+  private readonly faults = new FaultSwitch();
   private attemptsLeft: number;
   private availableBalance = '180000.5';
   private lastOtpSent?: string;
@@ -207,7 +181,7 @@ export class Sandbox {
 
   /** Makes the sandbox misbehave until cleared (or for `times` answers). */
   setFault(fault: Fault | FaultKind | undefined): void {
-    this.fault = typeof fault === 'string' ? { kind: fault } : fault;
+    this.faults.set(fault);
   }
 
   /** The OTP the last login "sent". */
@@ -269,9 +243,7 @@ export class Sandbox {
   }
 
   private send(res: http.ServerResponse, status: number, body: unknown): void {
-    const text = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-    res.end(text);
+    sendJson(res, status, body);
   }
 
   private async respond(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void> {
@@ -291,8 +263,8 @@ export class Sandbox {
     if (this.requests.length > 200) this.requests.shift();
 
     if (this.options.latencyMs) await delay(this.options.latencyMs);
-    const fault = this.takeFault(endpoint);
-    if (fault && (await this.misbehave(fault, endpoint, res))) return;
+    const fault = this.faults.take(endpoint);
+    if (fault && (await misbehave(fault, res, { fundsBody: () => this.fundsBody(), apiSuspended: () => this.sendApiSuspended(endpoint, res) }))) return;
 
     if (req.headers['x-mirae-version'] !== '1') {
       this.send(res, 400, { status: 'false', message: 'Invalid API version.', errorcode: 'IA400', data: null });
@@ -360,84 +332,6 @@ export class Sandbox {
     } catch (err) {
       if (!(err instanceof PaperAccountRefusal)) throw err;
       this.send(res, 400, { status: false, message: err.message, errorcode: err.errorcode, data: null });
-    }
-  }
-
-  private takeFault(endpoint: string): Fault | undefined {
-    const fault = this.fault;
-    if (!fault || (fault.endpoints && !fault.endpoints.includes(endpoint))) return undefined;
-    if (fault.times !== undefined) {
-      fault.times -= 1;
-      if (fault.times <= 0) this.fault = undefined;
-    }
-    return fault;
-  }
-
-  /** Answers as the fault says; false when the fault only delays and the normal answer follows. */
-  private async misbehave(fault: Fault, endpoint: string, res: http.ServerResponse): Promise<boolean> {
-    const failure = (status: unknown) => ({ status, message: 'Something went wrong. Please try again.', errorcode: 'MA500', data: null });
-    switch (fault.kind) {
-      case 'slow':
-        await delay(fault.delayMs ?? 2000);
-        return false;
-      case 'unauthorized':
-        this.send(res, 401, { status: false, message: 'Invalid request. Please try again.', errorcode: 'IA401', data: null });
-        return true;
-      case 'api-key-suspended':
-        this.sendApiSuspended(endpoint, res);
-        return true;
-      case 'html-502':
-      case 'html-503': {
-        const code = fault.kind === 'html-502' ? 502 : 503;
-        const page = `<html><head><title>${code}</title></head><body><center><h1>${code} ${code === 502 ? 'Bad Gateway' : 'Service Temporarily Unavailable'}</h1></center></body></html>`;
-        res.writeHead(code, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(page) });
-        res.end(page);
-        return true;
-      }
-      case 'drop':
-        res.socket?.destroy();
-        return true;
-      case 'reset-mid-body': {
-        const text = JSON.stringify({ status: true, message: 'SUCCESS', errorcode: '', data: sampleFunds(this.availableBalance) });
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-        res.write(text.slice(0, Math.floor(text.length / 2)));
-        setTimeout(() => res.socket?.resetAndDestroy?.() ?? res.socket?.destroy(), 20);
-        return true;
-      }
-      case 'truncated-json': {
-        const text = JSON.stringify({ status: true, message: 'SUCCESS', errorcode: '', data: sampleFunds(this.availableBalance) });
-        this.send(res, 200, text.slice(0, Math.floor(text.length / 2)));
-        return true;
-      }
-      case 'empty-body':
-        this.send(res, 200, '');
-        return true;
-      case 'wrong-shape':
-        this.send(res, 200, { status: true, message: 'SUCCESS', errorcode: '', data: 'unexpected' });
-        return true;
-      case 'deep-nesting': {
-        const depth = 5000;
-        const deep = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
-        this.send(res, 200, `{"status":true,"message":"SUCCESS","errorcode":"","data":[{"SEG":"A","AVAILABLE_BALANCE":${deep}}]}`);
-        return true;
-      }
-      case 'status-false':
-        this.send(res, 200, failure('false'));
-        return true;
-      case 'status-error':
-        this.send(res, 200, failure('error'));
-        return true;
-      case 'status-False':
-        this.send(res, 200, failure('False'));
-        return true;
-      case 'server-error':
-        this.send(res, 500, failure('false'));
-        return true;
-      case 'rate-limit':
-        this.send(res, 429, { status: 'false', message: 'Too many requests. Please try after some time.', errorcode: '429', data: null });
-        return true;
-      default:
-        return false;
     }
   }
 
@@ -539,7 +433,12 @@ export class Sandbox {
   private fundSummary(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (!this.apiKeyOk(req)) return this.sendApiSuspended('fundSummary', res);
     if (!this.sessionFor(req)) return this.sendUnauthorized(res);
-    this.send(res, 200, { status: true, message: 'SUCCESS', errorcode: '', data: sampleFunds(this.availableBalance) });
+    this.send(res, 200, this.fundsBody());
+  }
+
+  /** The fund summary answer the account would give now. */
+  private fundsBody(): string {
+    return JSON.stringify({ status: true, message: 'SUCCESS', errorcode: '', data: sampleFunds(this.availableBalance) });
   }
 
   private logout(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -582,6 +481,3 @@ function quoteAnswer(json: Record<string, unknown>): { fetched: Record<string, u
   return { fetched, unfetched: [] };
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

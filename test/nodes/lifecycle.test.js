@@ -3,33 +3,7 @@ const assert = require('node:assert/strict');
 const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, startSandbox, cleanUp, lastStatus, recordNodes, SANDBOX_ACCOUNT, send, goLive } =
   require('./support');
 const { IST_OFFSET_MS } = require('../../dist/src/session/india-time');
-
-/** A clock the test moves by hand; its timers fire when it passes their time. */
-function manualClock(startMs) {
-  let now = startMs;
-  const timers = new Set();
-  return {
-    timers,
-    now: () => now,
-    setTimer(callback, ms) {
-      const timer = { at: now + ms, ms, callback };
-      timers.add(timer);
-      return timer;
-    },
-    clearTimer(timer) {
-      timers.delete(timer);
-    },
-    advance(ms) {
-      now += ms;
-      for (const timer of [...timers]) {
-        if (timer.at <= now) {
-          timers.delete(timer);
-          timer.callback();
-        }
-      }
-    },
-  };
-}
+const { manualClock } = require('../manual-clock');
 
 describe('mStock nodes: session lifecycle', function () {
   let sandbox;
@@ -55,7 +29,7 @@ describe('mStock nodes: session lifecycle', function () {
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
     const live = await goLive(sandbox);
     assert.equal(live.payload.expiresAt, '2026-11-26T00:00:00.000+05:30');
-    const midnightTimer = [...manual.timers].find((t) => t.ms === 30_000);
+    const midnightTimer = manual.pending().find((t) => t.ms === 30_000);
     assert.ok(midnightTimer, 'a timer is set for exactly 30 s');
     const events = collect(helper.getNode('events'));
     manual.advance(29_999);
@@ -86,7 +60,7 @@ describe('mStock nodes: session lifecycle', function () {
     helper.settings({ mstockClock: manual });
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
     await goLive(sandbox);
-    manual.timers.clear(); // as if the process had been suspended past midnight
+    manual.dropTimers(); // as if the process had been suspended past midnight
     manual.now = () => Date.UTC(2026, 10, 26, 0, 0, 1) - IST_OFFSET_MS;
     const caught = nextMessage(helper.getNode('caught'));
     helper.getNode('funds1').receive({});

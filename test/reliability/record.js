@@ -6,6 +6,7 @@
 // soak alone (MSTOCK_SOAK_COUNT=10000 …/soak.test.js) updates only the soak figures.
 const fs = require('node:fs');
 const path = require('node:path');
+const { NODE_RED_5_HOME } = require('../e2e/harness');
 
 const root = path.resolve(__dirname, '..', '..');
 const RESULTS = process.env.MSTOCK_RELIABILITY_JSON || path.join(root, 'test-results', 'reliability.json');
@@ -23,7 +24,7 @@ function versions() {
   return {
     node: process.version,
     nodeRed: read(require.resolve('node-red/package.json')),
-    nodeRed5: read(path.join(root, 'node_modules', 'node-red-5', 'package.json')),
+    nodeRed5: read(path.join(NODE_RED_5_HOME, 'package.json')),
     fastCheck: read(require.resolve('fast-check/package.json')),
     package: read(path.join(root, 'package.json')),
     platform: `${process.platform}-${process.arch}`,
