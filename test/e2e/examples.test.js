@@ -1,5 +1,5 @@
 'use strict';
-/* global window, document, RED, $ -- inside page.evaluate / waitForFunction, which run in the browser */
+/* global window, document, getComputedStyle, RED, $ -- inside page.evaluate / waitForFunction, which run in the browser */
 // Examples 02–05 and 08 end to end: each is taken from Node-RED's own example library (the packed
 // tarball installed in a real Node-RED), pointed at the sandbox, a real MQTT broker (aedes) and a
 // real SMTP server (smtp-server), and judged by what arrives there. Examples 02 and 08 are driven
@@ -10,7 +10,7 @@ const path = require('node:path');
 const { Aedes } = require('aedes');
 const { SMTPServer } = require('smtp-server');
 const { NodeRed, FLAVOURS, installedTemplate, onTab, readExample, sleep } = require('./harness');
-const { hasChromium, launchChromium, watchPage, assertText, dashboardWidgets } = require('./browser');
+const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets } = require('./browser');
 const { Sandbox, SANDBOX_ACCOUNT } = require('../../dist/src/sandbox/server');
 const { ErrorCode } = require('../../dist/src/api/errors');
 
@@ -405,7 +405,7 @@ describe('the examples as files', function () {
 });
 
 for (const flavour of Object.keys(FLAVOURS)) {
-  describe(`examples 02–05 in a real ${FLAVOURS[flavour].label}`, function () {
+  describe(`examples 02–05 and 08 in a real ${FLAVOURS[flavour].label}`, function () {
     this.timeout(60_000);
     let sandbox;
     let red;
@@ -798,6 +798,130 @@ for (const flavour of Object.keys(FLAVOURS)) {
       await page.close();
     });
 
+    /** Examples 02 and 08 as a user has them after importing both: one account and one dashboard, each example on its tab. */
+    async function dashboardAndPortfolio() {
+      const dashboard = await example(EX.dashboard);
+      const portfolio = await example(EX.portfolio);
+      const { credentials } = prepare(dashboard);
+      prepare(portfolio);
+      const shared = new Set(dashboard.map((n) => n.id));
+      const flows = [...onTab(dashboard, 'e2e-tab-02', '02'), ...onTab(portfolio.filter((n) => !shared.has(n.id)), 'e2e-tab-08', '08')];
+      return { dashboard, portfolio, flows, credentials };
+    }
+
+    it('08 in a real browser, beside 02 on one dashboard: logged in on the mStock page, the Portfolio page shows holdings and positions in rupees the Indian way; Refresh fetches again; an expired session clears them', async function () {
+      const { page, errors } = await newPage(this);
+      const { dashboard, portfolio, flows, credentials } = await dashboardAndPortfolio();
+      const w = dashboardWidgets(page, dashboard);
+      const p = portfolioWidgets(page, portfolio);
+      // 150 State Bank shares: figures past a lakh, where Indian grouping differs (₹1,17,091.00)
+      const sbin = sandbox.paper.state.holdings.find((h) => h.instrument.symbol === 'SBIN');
+      const { quantity, instrument: { ltp } } = sbin;
+      sbin.quantity = 150;
+      try {
+        await red.deploy([], {}); // forget the session the tests before made on this account
+        await red.deploy(flows, credentials);
+        const calls = { ...sandbox.calls };
+        const delta = (name) => (sandbox.calls[name] || 0) - (calls[name] || 0);
+
+        await page.goto(`${red.url}/dashboard/mstock`);
+        await assertText(w.session, /^Logged out$/);
+        await w.login.click();
+        await w.otpEntry.waitFor({ state: 'visible', timeout: WAIT });
+        await w.otpInput.fill('123456');
+        await w.sendOtp.click();
+        await assertText(w.session, /^Live until 00:00 IST$/);
+
+        // the second page of the same dashboard, from its navigation
+        await page.locator('.v-app-bar-nav-icon, .v-app-bar__nav-icon').first().click();
+        await page.getByRole('link', { name: 'Portfolio' }).click();
+        await page.waitForURL(/\/dashboard\/portfolio$/, { timeout: WAIT });
+        await assertRows(p.holdings, [
+          ['STATE BANK OF INDIA', '150', '₹545.30', '₹784.10', '+₹35,820.00', '+43.79%'],
+          ['TATA CONSULTANCY SERVICES LIMITED', '5', '₹3,650.00', '₹4,102.00', '+₹2,260.00', '+12.38%'],
+          ['INFOSYS LIMITED', '12', '₹1,420.50', '₹1,893.60', '+₹5,677.20', '+33.31%'],
+        ]);
+        await assertText(p.invested, /^₹1,17,091\.00$/);
+        await assertText(p.current, /^₹1,60,848\.20$/);
+        await assertText(p.pnl, /^\+₹43,757\.20 \(\+37\.37%\)$/);
+        await assertText(p.updated, /^Updated \d{2}:\d{2}:\d{2} IST$/);
+        // gains in green, from the page's style
+        assert.equal(await p.pnl.evaluate((el) => getComputedStyle(el).color), 'rgb(33, 131, 88)');
+        assert.equal(await p.holdings.first().locator('span.mstock-gain').first().evaluate((el) => getComputedStyle(el).color), 'rgb(33, 131, 88)');
+        // today's paper trades: ACC bought 20 and sold 10, TCS bought 2
+        await assertRows(p.positions, [
+          ['ACC', 'INTRADAY', '10', '₹1,950.46', '₹1,962.00', '-₹19,389.20'],
+          ['TCS', 'INTRADAY', '2', '₹4,101.50', '–', '-₹8,203.00'],
+        ]);
+        assert.deepEqual([delta('holdings'), delta('positions')], [1, 1], 'fetched once when the session turned live');
+
+        // Refresh: one more call each, and the new LTP on the page
+        sbin.instrument.ltp = 80_000;
+        await p.refresh.click();
+        await assertText(p.current, /^₹1,63,233\.20$/);
+        assert.deepEqual((await p.holdings.texts())[0], ['STATE BANK OF INDIA', '150', '₹545.30', '₹800.00', '+₹38,205.00', '+46.71%']);
+        await sleep(300);
+        assert.deepEqual([delta('holdings'), delta('positions')], [2, 2], 'one more call each for Refresh');
+
+        // mStock ends the session (as at midnight): the next refresh says so in plain words, and the page is cleared
+        sandbox.expireSessions();
+        await p.refresh.click();
+        const notice = page.getByText('Your session has ended. Log in again.', { exact: true });
+        await notice.first().waitFor({ timeout: WAIT });
+        await assertRows(p.holdings, []);
+        await assertRows(p.positions, []);
+        await assertText(p.invested, /^–$/);
+        assert.deepEqual(errors.map(String), []);
+      } finally {
+        Object.assign(sbin, { quantity });
+        sbin.instrument.ltp = ltp;
+        await page.close();
+      }
+    });
+
+    it('08 without a browser: the weekday poll fetches only while the session is live (Admin API)', async function () {
+      const { portfolio, flows, credentials } = await dashboardAndPortfolio();
+      const poll = portfolio.find((n) => n.type === 'inject');
+      const login = [
+        { id: 'e2e-login', type: 'inject', name: 'e2e login', props: [{ p: 'payload' }], payload: '', payloadType: 'str', z: 'e2e-tab-08', x: 140, y: 600, wires: [[flows.find((n) => n.type === 'mstock-login').id]] },
+        { id: 'e2e-otp', type: 'inject', name: 'e2e OTP', props: [{ p: 'payload' }], payload: '123456', payloadType: 'str', z: 'e2e-tab-08', x: 140, y: 640, wires: [[flows.find((n) => n.type === 'mstock-otp').id]] },
+      ];
+      await red.deploy([], {});
+      await red.deploy([...flows, ...login], credentials);
+      const comms = await red.comms();
+      const holdingsNode = portfolio.find((n) => n.type === 'mstock-portfolio' && n.view === 'holdings');
+      const calls = { ...sandbox.calls };
+      const delta = (name) => (sandbox.calls[name] || 0) - (calls[name] || 0);
+
+      await red.inject(poll.id);
+      await sleep(500);
+      assert.equal(delta('holdings'), 0, 'no poll while logged out');
+      assert.deepEqual(comms.status(holdingsNode.id).filter((s) => s.fill === 'red'), [], 'and no error either');
+
+      await red.inject('e2e-login');
+      await comms.waitFor((e) => e.topic === `status/${holdingsNode.id}` && e.data.text === 'waiting for OTP', WAIT, 'waiting for OTP');
+      await red.inject(poll.id);
+      await sleep(300);
+      assert.equal(delta('holdings'), 0, 'no poll while the login waits for its OTP');
+
+      await red.inject('e2e-otp');
+      await until(() => delta('holdings') === 1 && delta('positions') === 1, WAIT, 'the fetch when the session turned live');
+      for (let i = 0; i < 3; i++) {
+        await red.inject(poll.id);
+        await until(() => delta('holdings') === 2 + i, WAIT, `poll ${i + 1}`);
+      }
+      assert.equal(delta('positions'), 4);
+
+      sandbox.expireSessions();
+      await red.inject(poll.id); // this one meets the expiry: the session ends here
+      await comms.waitFor((e) => e.topic === `status/${holdingsNode.id}` && e.data.text === 'session expired', WAIT, 'the expiry');
+      const before = delta('holdings');
+      await red.inject(poll.id);
+      await sleep(500);
+      assert.equal(delta('holdings'), before, 'no poll once the session has expired');
+      comms.close();
+    });
+
     // The editor check once, in Node-RED 4.1: it costs a browser page load of the whole editor.
     if (flavour === 'nr4') {
       it('every example imports into the editor from its example library with no node flagged, and the schedules show as Mon–Fri', async function () {
@@ -847,6 +971,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
         assert.deepEqual(schedules, [
           ['09:00 Mon–Fri', 'time', '09:00', WEEKDAYS, `00 09 * * ${WEEKDAYS}`],
           ['15:45 Mon–Fri', 'time', '15:45', WEEKDAYS, `45 15 * * ${WEEKDAYS}`],
+          ['every 1 min, Mon–Fri 09:00–16:00', 'interval-time', 'every 1 min 9-16', WEEKDAYS, `*/1 9-15 * * ${WEEKDAYS}`],
           ['every 5 min, Mon–Fri 09:00–16:00', 'interval-time', 'every 5 min 9-16', WEEKDAYS, `*/5 9-15 * * ${WEEKDAYS}`],
         ]);
         assert.deepEqual(errors.map(String), []);
