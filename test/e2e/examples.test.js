@@ -1,9 +1,9 @@
 'use strict';
 /* global window, document, getComputedStyle, RED, $ -- inside page.evaluate / waitForFunction, which run in the browser */
-// Examples 02–05 and 08 end to end: each is taken from Node-RED's own example library (the packed
-// tarball installed in a real Node-RED), pointed at the sandbox, a real MQTT broker (aedes) and a
-// real SMTP server (smtp-server), and judged by what arrives there. Examples 02 and 08 are driven
-// in a real Chromium through the FlowFuse Dashboard pages themselves.
+// Examples 02–08 end to end: each is taken from Node-RED's own example library (the packed tarball
+// installed in a real Node-RED), pointed at the sandbox, a real MQTT broker (aedes) and a real SMTP
+// server (smtp-server), and judged by what arrives there. Examples 02 and 08 are driven in a real
+// Chromium through the FlowFuse Dashboard pages themselves.
 const assert = require('node:assert/strict');
 const net = require('node:net');
 const path = require('node:path');
@@ -21,7 +21,9 @@ const EX = {
   mqtt: '03 Scheduled funds to MQTT',
   email: '04 Funds alert by e-mail',
   schedule: '05 Log in before open, log out after close',
-  portfolio: '08 Portfolio dashboard',
+  portfolio: '06 Portfolio and order book',
+  request: '07 Option chain master by mstock-request',
+  portfolioPage: '08 Portfolio dashboard',
 };
 const WEEKDAYS = '1,2,3,4,5';
 const WAIT = 10_000; // generous: these machines are often busy
@@ -91,7 +93,7 @@ describe('the examples as files', function () {
       for (const node of nodes) {
         assert.match(node.id, /^[0-9a-f]{16}$/, `${name}: id ${node.id}`);
         // the same ids make one account and one dashboard when both examples are imported
-        if (name === EX.portfolio && SHARED_WITH_02.test(node.type)) {
+        if (name === EX.portfolioPage && SHARED_WITH_02.test(node.type)) {
           assert.deepEqual(node, dashboard.find((n) => n.id === node.id), `${name}: ${node.type} is not 02's`);
           continue;
         }
@@ -144,8 +146,8 @@ describe('the examples as files', function () {
       assert.deepEqual(injects(name).map((n) => [n.crontab, n.repeat]), [[`*/5 9-15 * * ${WEEKDAYS}`, '']], name);
     }
     assert.deepEqual(injects(EX.schedule).map((n) => n.crontab), [`00 09 * * ${WEEKDAYS}`, `45 15 * * ${WEEKDAYS}`]);
-    assert.deepEqual(injects(EX.portfolio).map((n) => [n.crontab, n.repeat]), [[`*/1 9-15 * * ${WEEKDAYS}`, '']]);
-    for (const name of [EX.mqtt, EX.email, EX.schedule, EX.portfolio]) {
+    assert.deepEqual(injects(EX.portfolioPage).map((n) => [n.crontab, n.repeat]), [[`*/1 9-15 * * ${WEEKDAYS}`, '']]);
+    for (const name of [EX.mqtt, EX.email, EX.schedule, EX.portfolioPage]) {
       const info = readExample(`${name}.json`).find((n) => n.type === 'comment').info;
       assert.match(info, /Asia\/Kolkata/, name);
       assert.match(info, /TZ=Asia\/Kolkata/, name);
@@ -212,6 +214,37 @@ describe('the examples as files', function () {
     assert.equal(next(plain)[0].type, 'ui-notification');
   });
 
+  it('06 wires Positions and Holdings (msg.view) to one portfolio node, the order book on to the newest order\'s details, and both trade views to one debug', function () {
+    const nodes = readExample(`${EX.portfolio}.json`);
+    const byId = (id) => nodes.find((n) => n.id === id);
+    const next = (node) => node.wires.flat().map(byId);
+    const inject = (name) => nodes.find((n) => n.type === 'inject' && n.name === name);
+    const portfolio = nodes.filter((n) => n.type === 'mstock-portfolio');
+    assert.equal(portfolio.length, 1);
+    assert.equal(portfolio[0].view, 'msg');
+    for (const view of ['positions', 'holdings']) {
+      const button = inject(view[0].toUpperCase() + view.slice(1));
+      assert.deepEqual(button.props.find((p) => p.p === 'view'), { p: 'view', v: view, vt: 'str' });
+      assert.deepEqual(next(button), portfolio);
+    }
+    const views = (list) => list.map((n) => n.type === 'mstock-orders' ? n.view : n.type);
+    assert.deepEqual(views(next(inject('Order book'))), ['orders']);
+    const [book] = next(inject('Order book'));
+    const [shown, anyOrders] = next(book);
+    assert.equal(shown.type, 'debug');
+    assert.deepEqual([anyOrders.type, anyOrders.rules], ['switch', [{ t: 'nempty' }]]);
+    const [newest] = next(anyOrders);
+    assert.deepEqual(newest.rules.map((r) => [r.p, r.tot]), [['payload', 'jsonata']]);
+    assert.deepEqual(views(next(newest)), ['order']);
+    assert.deepEqual(views(next(inject('Trade book'))), ['trades']);
+    assert.deepEqual(views(next(inject('Trades, last 7 days'))), ['trade-history']);
+    assert.equal(inject('Trades, last 7 days').payloadType, 'jsonata');
+    assert.deepEqual(next(next(inject('Trade book'))[0]), next(next(inject('Trades, last 7 days'))[0]), 'one debug for both trade views');
+    for (const n of nodes.filter((node) => /^mstock-(portfolio|orders)$/.test(node.type))) assert.equal(n.output, 'parsed');
+    const caught = nodes.find((n) => n.type === 'catch');
+    assert.equal(next(caught)[0].complete, 'error.message');
+  });
+
   /** Runs a function node of an example the way Node-RED does, for messages in, messages out; `context` is the node's. */
   function runFunction(node) {
     const warnings = [];
@@ -267,7 +300,7 @@ describe('the examples as files', function () {
   });
 
   it('08 puts a Portfolio page on 02\'s dashboard and account: totals and Refresh, holdings and positions tables, a weekday poll only while live, errors in plain words', function () {
-    const nodes = readExample(`${EX.portfolio}.json`);
+    const nodes = readExample(`${EX.portfolioPage}.json`);
     const dashboard = readExample(`${EX.dashboard}.json`);
     const { one, next, outputs } = navigate(nodes);
     const shared = (type) => dashboard.find((n) => n.type === type).id;
@@ -319,7 +352,7 @@ describe('the examples as files', function () {
   });
 
   it('08 "show the holdings" writes rupees the Indian way, colours P&L, sums the totals, and clears when the session ends', function () {
-    const nodes = readExample(`${EX.portfolio}.json`);
+    const nodes = readExample(`${EX.portfolioPage}.json`);
     const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'show the holdings'));
     // rows as mstock-portfolio parses them from the broker's holdings
     const holdings = [
@@ -349,7 +382,7 @@ describe('the examples as files', function () {
   });
 
   it('08 "show the positions" shows the symbol, product, net quantity, averages and net value in rupees, "–" for a side with no trades', function () {
-    const nodes = readExample(`${EX.portfolio}.json`);
+    const nodes = readExample(`${EX.portfolioPage}.json`);
     const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'show the positions'));
     const positions = [
       { exchange: 'NSE', symboltoken: '22', producttype: 'INTRADAY', tradingsymbol: null, symbolname: 'ACC', buyqty: 20, sellqty: 10, buyavgprice: 1950.46, sellavgprice: 1962, netvalue: -19389.2, netqty: 10 },
@@ -368,7 +401,7 @@ describe('the examples as files', function () {
   });
 
   it('08 "poll while live" lets the schedule through only while the session is live, fetches when it turns live and clears when it ends', function () {
-    const nodes = readExample(`${EX.portfolio}.json`);
+    const nodes = readExample(`${EX.portfolioPage}.json`);
     const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'poll while live'));
     const tick = { payload: 1767600000000, topic: '' };
     const session = (state) => ({ topic: 'mstock/session', payload: { state, previous: 'logged-out', at: '2026-01-05T03:30:00.000Z', reason: 'x' } });
@@ -390,7 +423,7 @@ describe('the examples as files', function () {
   it('08 "in plain words" has 02\'s sentence for every error a read can meet, and says where to log in', function () {
     const plainOf = (name) => runFunction(readExample(`${name}.json`).find((n) => n.type === 'function' && n.name === 'in plain words')).run;
     const say = (run, code) => run({ payload: 'x', error: { code, message: 'Some text from the node.' } }).payload;
-    const portfolio = plainOf(EX.portfolio);
+    const portfolio = plainOf(EX.portfolioPage);
     const dashboard = plainOf(EX.dashboard);
     const reads = Object.values(ErrorCode).filter((code) => !/OTP|PENDING_LOGIN|AUTH_FAILED|INVALID_INPUT|ORDER/.test(code));
     assert.ok(reads.length >= 9, reads.join());
@@ -405,7 +438,7 @@ describe('the examples as files', function () {
 });
 
 for (const flavour of Object.keys(FLAVOURS)) {
-  describe(`examples 02–05 and 08 in a real ${FLAVOURS[flavour].label}`, function () {
+  describe(`examples 02–08 in a real ${FLAVOURS[flavour].label}`, function () {
     this.timeout(60_000);
     let sandbox;
     let red;
@@ -673,6 +706,92 @@ for (const flavour of Object.keys(FLAVOURS)) {
       comms.close();
     });
 
+    it('06 answers positions, holdings, the order book, the newest order\'s details and the trades from the sandbox, after Log in and Send OTP', async function () {
+      const nodes = await example(EX.portfolio);
+      const { credentials, named } = prepare(nodes);
+      await red.deploy(onTab(nodes), credentials);
+      const comms = await red.comms();
+      const rows = (d) => JSON.parse(d.data.msg);
+      const press = async (button, debugName, what) => {
+        const from = mark(comms);
+        await red.inject(named('inject', button).id);
+        return comms.waitFor(debugAfter(comms, from, debugName), WAIT, what);
+      };
+
+      // before the OTP: the Catch node's debug says why, in words
+      const early = await press('Positions', 'error', 'the not-logged-in error');
+      assert.match(early.data.msg, /^Not logged in to mStock\./);
+      await press('Log in', 'login', 'the login');
+      const live = await press('Send OTP', 'session', 'the session');
+      assert.equal(rows(live).state, 'live');
+
+      const positions = await press('Positions', 'portfolio', 'positions');
+      assert.equal(positions.data.topic, 'mstock/positions');
+      assert.deepEqual(rows(positions).map((p) => [p.symbolname, p.symboltoken, p.netqty]), [['ACC', '22', 10], ['TCS', '11536', 2]]);
+      const holdings = await press('Holdings', 'portfolio', 'holdings');
+      assert.equal(holdings.data.topic, 'mstock/holdings');
+      assert.deepEqual(rows(holdings).map((h) => [h.isin, h.quantity]), [['INE062A01020', 10], ['INE467B01029', 5], ['INE009A01021', 12]]);
+
+      const from = mark(comms);
+      const book = await press('Order book', 'orders', 'the order book');
+      assert.equal(book.data.topic, 'mstock/orders');
+      const orders = rows(book);
+      assert.deepEqual(orders.map((o) => o.status), ['Pending', 'Traded', 'Rejected', 'Traded', 'Traded']);
+      assert.equal(orders[0].price, 1250);
+      assert.match(orders[0].orderid, /^\d{13}$/);
+      const details = await comms.waitFor(debugAfter(comms, from, 'order details'), WAIT, 'the newest order\'s details');
+      assert.equal(details.data.topic, 'mstock/order');
+      assert.deepEqual(rows(details).map((o) => [o.orderid, o.tradingsymbol, o.status]), [[orders[0].orderid, 'RELIANCE', 'Pending']]);
+      assert.match(rows(details)[0].updatetime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30$/);
+
+      const trades = await press('Trade book', 'trades', 'the trade book');
+      assert.equal(trades.data.topic, 'mstock/trades');
+      assert.deepEqual(rows(trades).map((t) => [t.symbol, t.buySell, t.quantity]), [['ACC', 'Sell', 10], ['TCS', 'Buy', 2], ['ACC', 'Buy', 8], ['ACC', 'Buy', 12]]);
+      const week = await press('Trades, last 7 days', 'trades', 'the trades of the last 7 days');
+      assert.equal(week.data.topic, 'mstock/trade-history');
+      assert.deepEqual(rows(week).map((t) => [t.fillid, t.fillsize]), [['68334429', 10], ['68334428', 2], ['68334427', 8], ['68334426', 12]]);
+      const sent = JSON.parse(sandbox.requests.filter((r) => r.endpoint === 'tradeHistory').at(-1).body);
+      const indiaDay = (ms) => new Date(ms + 5.5 * 3600_000).toISOString().slice(0, 10);
+      assert.deepEqual(sent, { fromdate: indiaDay(Date.now() - 6 * 86400_000), todate: indiaDay(Date.now()) });
+
+      assert.equal(debugOf(comms, 'error').length, 1, 'no error after the one before the OTP');
+      comms.close();
+    });
+
+    it('07 reads the option chain master through mstock-request once logged in, and before that shows "not logged in" from its Catch node, sending nothing', async function () {
+      const nodes = await example(EX.request);
+      const { config, credentials, named } = prepare(nodes, { totp: true });
+      const request = nodes.find((n) => n.type === 'mstock-request');
+      assert.deepEqual([request.method, request.path], ['GET', 'getoptionchainmaster/2']);
+      const get = named('inject', 'Get option chain master');
+      await red.deploy(onTab([...nodes, ...helper(config.id, 'mstock-login', 'login')]), credentials);
+      const comms = await red.comms();
+      const sent = () => sandbox.requests.filter((r) => r.endpoint === 'optionChainMaster');
+      const before = sent().length;
+
+      let from = mark(comms);
+      await red.inject(get.id);
+      const refused = await comms.waitFor(debugAfter(comms, from, 'error'), WAIT, 'the error before a login');
+      assert.equal(refused.data.msg, 'Not logged in to mStock. Log in with the mStock login node and enter the OTP first.');
+      assert.equal(sent().length, before, 'nothing was sent');
+
+      from = mark(comms);
+      await red.inject('e2e-login-inject');
+      await comms.waitFor(statusAfter(comms, from, request.id, (t) => t.startsWith('live until')), WAIT, 'a live session');
+      from = mark(comms);
+      await red.inject(get.id);
+      const answer = await comms.waitFor(debugAfter(comms, from, 'option chain master'), WAIT, 'the option chain master');
+      assert.equal(answer.data.topic, 'mstock/request');
+      const data = JSON.parse(answer.data.msg);
+      assert.deepEqual(Object.keys(data).sort(), ['FUTIDX', 'OPTIDX', 'OPTSTK', 'dctExp']);
+      assert.ok(data.OPTIDX.includes('NIFTY,26000,1,2,3'), JSON.stringify(data.OPTIDX));
+      assert.equal(typeof data.dctExp['1'], 'number');
+      assert.deepEqual(sent().slice(before).map((r) => `${r.method} ${r.path}`), ['GET /openapi/typeb/getoptionchainmaster/2']);
+      await sleep(200);
+      assert.equal(debugOf(comms, 'error').length, 1, 'no error once logged in');
+      comms.close();
+    });
+
     it('02 without a browser: the login, OTP and funds chain behind the dashboard widgets works (Admin API)', async function () {
       const nodes = await example(EX.dashboard);
       const { credentials, named } = prepare(nodes);
@@ -801,7 +920,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
     /** Examples 02 and 08 as a user has them after importing both: one account and one dashboard, each example on its tab. */
     async function dashboardAndPortfolio() {
       const dashboard = await example(EX.dashboard);
-      const portfolio = await example(EX.portfolio);
+      const portfolio = await example(EX.portfolioPage);
       const { credentials } = prepare(dashboard);
       prepare(portfolio);
       const shared = new Set(dashboard.map((n) => n.id));

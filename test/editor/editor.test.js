@@ -28,6 +28,9 @@ const FLOW_TYPES = {
   'mstock-funds': { label: 'funds', inputs: 1, outputs: 1 },
   'mstock-logout': { label: 'logout', inputs: 1, outputs: 1 },
   'mstock-session': { label: 'session', inputs: 0, outputs: 1 },
+  'mstock-portfolio': { label: 'portfolio', inputs: 1, outputs: 1 },
+  'mstock-orders': { label: 'orders', inputs: 1, outputs: 1 },
+  'mstock-request': { label: 'request', inputs: 1, outputs: 1 },
 };
 const ALL_TYPES = { ...FLOW_TYPES, 'mstock-config': { label: 'mStock account' } };
 
@@ -38,14 +41,26 @@ const HELP_HEADINGS = {
   'mstock-funds': ['Inputs', 'Outputs', 'Details', 'References'],
   'mstock-logout': ['Inputs', 'Outputs', 'Details', 'References'],
   'mstock-session': ['Outputs', 'Details', 'References'],
+  'mstock-portfolio': ['Inputs', 'Outputs', 'Details', 'References'],
+  'mstock-orders': ['Inputs', 'Outputs', 'Details', 'References'],
+  'mstock-request': ['Inputs', 'Outputs', 'Details', 'References'],
   'mstock-config': ['Properties', 'Details', 'References'],
 };
 
-/** The example pointed at the sandbox: nodes on a tab, credentials, node ids by type / inject name. */
+/**
+ * The example pointed at the sandbox, with a node of each flow type it lacks beside it: nodes on a
+ * tab, credentials, node ids by type / inject name.
+ */
 function exampleFlow(sandboxUrl) {
   const nodes = readExample(EXAMPLE);
   const config = nodes.find((n) => n.type === 'mstock-config');
   config.baseUrl = sandboxUrl;
+  nodes.push(
+    { id: 'e2e-portfolio', type: 'mstock-portfolio', name: '', account: config.id, view: 'holdings', output: 'parsed', x: 780, y: 100, wires: [[]] },
+    { id: 'e2e-orders', type: 'mstock-orders', name: '', account: config.id, view: 'orders', output: 'parsed', x: 780, y: 160, wires: [[]] },
+  );
+  const missing = Object.keys(FLOW_TYPES).filter((type) => !nodes.some((n) => n.type === type));
+  missing.forEach((type, i) => nodes.push({ id: `e2e-${type}`, type, name: '', account: config.id, x: 330, y: 460 + 60 * i, wires: [[]] }));
   const ids = Object.fromEntries(nodes.filter((n) => /^mstock-/.test(n.type)).map((n) => [n.type, n.id]));
   const inject = Object.fromEntries(nodes.filter((n) => n.type === 'inject').map((n) => [n.name, n.id]));
   const credentials = { [config.id]: { apiKey: SANDBOX_ACCOUNT.apiKey, clientCode: SANDBOX_ACCOUNT.clientCode, password: SANDBOX_ACCOUNT.password } };
@@ -189,13 +204,13 @@ function itPage(ctx, title, fn) {
 
 /** Palette, type and help checks, run on every Node-RED flavour. */
 function commonTests(ctx) {
-  itPage(ctx, 'the palette has an "mStock" category with the five flow nodes, their labels and SVG icons', async function () {
+  itPage(ctx, 'the palette has an "mStock" category with the flow nodes, their labels and SVG icons', async function () {
     const { page, red } = ctx;
     const header = page.locator('#red-ui-palette-header-mStock');
     assert.equal((await header.textContent()).trim(), 'mStock');
     const container = page.locator('#red-ui-palette-container-mStock');
     const inCategory = await container.locator('.red-ui-palette-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-palette-type')));
-    assert.deepEqual([...inCategory].sort(), Object.keys(FLOW_TYPES).sort(), 'the mStock category holds exactly the five flow nodes');
+    assert.deepEqual([...inCategory].sort(), Object.keys(FLOW_TYPES).sort(), 'the mStock category holds exactly the flow nodes');
     assert.equal(await page.locator('.red-ui-palette-node[data-palette-type="mstock-config"]').count(), 0, 'a config node has no palette entry');
     // every label fits on one line: its text makes one line box, and the label is one line high
     const shapes = await container.locator('.red-ui-palette-label').evaluateAll((els) => els.map((el) => {
@@ -242,7 +257,7 @@ function commonTests(ctx) {
     }
   });
 
-  itPage(ctx, 'RED.nodes.getType gives the categories, inputs and outputs of the six types', async function () {
+  itPage(ctx, 'RED.nodes.getType gives the categories, inputs and outputs of every type', async function () {
     const defs = await ctx.page.evaluate((types) => Object.fromEntries(types.map((t) => {
       const def = RED.nodes.getType(t);
       return [t, def ? { category: def.category, inputs: def.inputs, outputs: def.outputs, module: def.set && def.set.module } : null];
@@ -415,6 +430,63 @@ describe('the editor in a real Chromium', function () {
           assert.ok(!values.includes(secret), `a field holds ${secret}`);
           assert.ok(!data.includes(secret), `the editor's node data holds ${secret}`);
         }
+      });
+
+      for (const [type, views] of Object.entries({
+        'mstock-portfolio': ['positions', 'holdings', 'msg'],
+        'mstock-orders': ['orders', 'trades', 'order', 'trade-history', 'msg'],
+      })) {
+        itPage(ctx, `the ${type} dialog: account, a view select with "- set by msg.view -", the output select, Name with Node-RED's own label`, async function () {
+          const { page } = ctx;
+          const id = example.ids[type];
+          await openNode(page, id, '#node-input-view');
+          assert.equal(await page.locator('#node-input-account').evaluate((el) => el.tagName), 'SELECT');
+          assert.equal(await page.locator('#node-input-account').inputValue(), example.config.id);
+          const options = async (field) => page.locator(`#node-input-${field} option`).evaluateAll((els) => els.map((o) => [o.value, o.textContent.trim()]));
+          const viewOptions = await options('view');
+          assert.deepEqual(viewOptions.map((o) => o[0]), views);
+          for (const [value, text] of viewOptions) assert.ok(text.length > 0 && !text.includes(`${type}.`), `view option ${value} is translated: "${text}"`);
+          assert.equal(viewOptions.at(-1)[1], '- set by msg.view -');
+          assert.deepEqual((await options('output')).map((o) => o[0]), ['parsed', 'raw']);
+          assert.equal(await page.locator('#node-input-view').inputValue(), example.flows.find((n) => n.id === id).view);
+          assert.equal((await page.locator('label[for="node-input-name"]').textContent()).trim(), 'Name');
+          assert.equal(await page.locator('#node-input-name').getAttribute('placeholder'), 'Name');
+          const labels = await page.locator('.red-ui-tray label[for^="node-input-"]').allTextContents();
+          for (const label of labels) assert.ok(!/mstock-\w+\.label|common\.label/.test(label), `untranslated label "${label}"`);
+          const defaults = await page.evaluate((t) => {
+            const def = RED.nodes.getType(t);
+            return { view: def.defaults.view.value, output: def.defaults.output.value, valid: ['msg', 'nonsense'].map((v) => def.defaults.view.validate(v)) };
+          }, type);
+          assert.deepEqual(defaults, { view: views[0], output: 'parsed', valid: [true, false] });
+          // the node's label says its view
+          const shown = (await page.locator(`${nodeSelector(id)} .red-ui-flow-node-label`).textContent()).trim();
+          assert.equal(shown, type === 'mstock-portfolio' ? 'mStock holdings' : 'mStock order book');
+        });
+      }
+      itPage(ctx, 'the request dialog offers the four methods and "set by msg.method", GET by default, a path with a placeholder, and marks a path that leaves the root', async function () {
+        const { page } = ctx;
+        await openNode(page, example.ids['mstock-request'], '#node-input-path');
+        assert.equal(await page.locator('#node-input-account').inputValue(), example.config.id);
+        assert.equal(await page.locator('#node-input-method').inputValue(), 'GET', 'a node without a method is GET, as the core http request node');
+        const methods = await page.locator('#node-input-method option').evaluateAll((els) => els.map((o) => [o.value, o.textContent.trim()]));
+        assert.deepEqual(methods, [['GET', 'GET'], ['POST', 'POST'], ['PUT', 'PUT'], ['DELETE', 'DELETE'], ['msg', '- set by msg.method -']]);
+        assert.deepEqual(await page.evaluate(() => RED.nodes.getType('mstock-request').defaults.method.value), 'GET');
+        assert.equal(await page.locator('#node-input-path').getAttribute('placeholder'), 'portfolio/holdings');
+        assert.equal((await page.locator('label[for="node-input-name"]').textContent()).trim(), 'Name', "Node-RED's own label");
+        assert.equal(await page.locator('#node-input-name').getAttribute('placeholder'), 'Name');
+        const labels = await page.locator('.red-ui-tray label[for^="node-input-"]').allTextContents();
+        for (const label of labels) assert.ok(!/mstock-\w+\.|common\.label/.test(label), `untranslated label "${label}"`);
+        assert.match(await page.locator('.red-ui-tray .form-tips').textContent(), /msg\.path/);
+        assert.equal(await markedInvalid(page, '#node-input-path', ''), false, 'an empty path (msg.path) is valid');
+        assert.equal(await markedInvalid(page, '#node-input-path', 'getoptionchainmaster/2'), false);
+        assert.equal(await markedInvalid(page, '#node-input-path', '/openapi/typeb/portfolio/holdings'), false);
+        for (const bad of ['https://evil.example/x', '//evil.example/x', '../user/fundsummary', 'portfolio/%2e%2e/x', 'a\\b', 'portfolio//holdings']) {
+          assert.equal(await markedInvalid(page, '#node-input-path', bad), true, `${bad} is marked invalid`);
+        }
+        // the reason shows on the field, translated
+        await page.hover('#node-input-path');
+        await page.locator('.red-ui-popover:visible', { hasText: 'may not leave /openapi/typeb/' }).waitFor({ timeout: 5000 });
+        await page.mouse.move(10, 880);
       });
 
       itPage(ctx, 'the logout dialog has the "No session is not an error" checkbox, off by default', async function () {

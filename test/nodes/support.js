@@ -14,6 +14,9 @@ const nodeFiles = {
   funds: require('../../dist/nodes/mstock-funds.js'),
   logout: require('../../dist/nodes/mstock-logout.js'),
   session: require('../../dist/nodes/mstock-session.js'),
+  portfolio: require('../../dist/nodes/mstock-portfolio.js'),
+  orders: require('../../dist/nodes/mstock-orders.js'),
+  request: require('../../dist/nodes/mstock-request.js'),
 };
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const allNodes = [...Object.values(nodeFiles), catchNode];
@@ -49,6 +52,31 @@ function standardFlow(baseUrl, { configExtra = {}, otpMode = 'otp', fundsOutput 
     { id: 'caught', type: 'helper', z },
     { id: 'events', type: 'helper', z },
   ];
+}
+
+/**
+ * The standard flow plus `portfolio1` (mstock-portfolio) and `orders1` (mstock-orders), both wired
+ * to `out`; `portfolio` and `orders` set their properties.
+ */
+function portfolioAndOrdersFlow(baseUrl, { portfolio = {}, orders = {}, ...options } = {}) {
+  const z = 'tab1';
+  return [
+    ...standardFlow(baseUrl, options),
+    { id: 'portfolio1', type: 'mstock-portfolio', z, account: 'c1', view: 'positions', output: 'parsed', ...portfolio, wires: [['out']] },
+    { id: 'orders1', type: 'mstock-orders', z, account: 'c1', view: 'orders', output: 'parsed', ...orders, wires: [['out']] },
+  ];
+}
+
+/**
+ * The standard flow plus mstock-request nodes wired to `out`: `requests` maps each node id to its
+ * properties (method, path, name), e.g. { req1: { method: 'GET', path: 'getoptionchainmaster/2' } }.
+ */
+function requestFlow(baseUrl, requests, options = {}) {
+  const flow = standardFlow(baseUrl, options);
+  for (const [id, props] of Object.entries(requests)) {
+    flow.push({ id, type: 'mstock-request', z: 'tab1', account: 'c1', method: 'GET', path: '', ...props, wires: [['out']] });
+  }
+  return flow;
 }
 
 /** Collects every message arriving at a helper node. */
@@ -149,6 +177,8 @@ module.exports = {
   SANDBOX_ACCOUNT,
   sandboxCredentials,
   standardFlow,
+  portfolioAndOrdersFlow,
+  requestFlow,
   collect,
   nextMessage,
   until,

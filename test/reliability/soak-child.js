@@ -144,7 +144,8 @@ async function main() {
     const stats = perFault.get(name);
     stats.waves += 1;
     stats.messages += size;
-    sandbox.setFault(fault ? { ...fault, endpoints: ['fundSummary'], times: 1 } : undefined);
+    // a dropped read is sent once more on a new connection: the wave's fault answers that one too
+    sandbox.setFault(fault ? { ...fault, endpoints: ['fundSummary'], times: fault.kind === 'drop' ? 2 : 1 } : undefined);
     const first = sent + 1;
     const menuIndex = MENU.findIndex((m) => m[0] === name);
     for (let k = 0; k < size; k++) {
