@@ -148,6 +148,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
       assert.deepEqual(sent, ['GET /openapi/typeb/portfolio/holdings', 'GET /openapi/typeb/orders', 'GET /openapi/typeb/portfolio/positions']);
       assert.deepEqual(comms.debug().filter((d) => d.name === 'error'), []);
       comms.close();
+      sandbox.expireSessions(); // the tests after count the sandbox's live sessions
     });
 
     for (const [endpoint, trigger, node] of [['holdings', 'holdings', 'mstock-portfolio'], ['orderBook', 'orders', 'mstock-orders'], ['positions', 'request', 'mstock-request']]) {
@@ -179,6 +180,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
           assert.equal(sandbox.requests.length, requests, 'no request at all');
         } finally {
           sandbox.setFault(undefined);
+          sandbox.expireSessions(); // the 401 came from the fault: the sandbox still held the session
           comms.close();
         }
       });
