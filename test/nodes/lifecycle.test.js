@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, startSandbox, cleanUp, lastStatus, recordNodes, SANDBOX_ACCOUNT, send, goLive } =
+const { helper, sandboxPerTest, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, lastStatus, recordNodes, SANDBOX_ACCOUNT, send, goLive } =
   require('./support');
 const { IST_OFFSET_MS } = require('../../dist/src/session/india-time');
 const { manualClock } = require('../manual-clock');
@@ -9,15 +9,13 @@ describe('mStock nodes: session lifecycle', function () {
   let sandbox;
   let url;
 
-  beforeEach(async function () {
-    ({ sandbox, url } = await startSandbox());
-    await helper.startServer();
+  afterEach(function () {
+    helper.settings({});
   });
 
-  afterEach(async function () {
-    helper.settings({});
-    await cleanUp(sandbox);
-    await helper.stopServer();
+  sandboxPerTest((s, u) => {
+    sandbox = s;
+    url = u;
   });
 
 
@@ -198,14 +196,9 @@ describe('mStock nodes: the session kept in a context store (opt-in)', function 
     helper.settings({});
   });
 
-  beforeEach(async function () {
-    ({ sandbox, url } = await startSandbox());
-    await helper.startServer();
-  });
-
-  afterEach(async function () {
-    await cleanUp(sandbox);
-    await helper.stopServer();
+  sandboxPerTest((s, u) => {
+    sandbox = s;
+    url = u;
   });
 
 

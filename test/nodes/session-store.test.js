@@ -4,7 +4,7 @@
 // 0.1's plain form: test/e2e/runtime.test.js; the seal itself: test/session/sealed-session.test.js.)
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const { helper, allNodes, sandboxCredentials, standardFlow, startSandbox, cleanUp, send, goLive, SANDBOX_ACCOUNT , bearerOf } = require('./support');
+const { helper, allNodes, sandboxCredentials, standardFlow, send, goLive, SANDBOX_ACCOUNT , bearerOf , sandboxPerTest } = require('./support');
 
 describe('mStock nodes: the session in a context store is sealed', function () {
   let sandbox;
@@ -18,14 +18,9 @@ describe('mStock nodes: the session in a context store is sealed', function () {
     helper.settings({});
   });
 
-  beforeEach(async function () {
-    ({ sandbox, url } = await startSandbox());
-    await helper.startServer();
-  });
-
-  afterEach(async function () {
-    await cleanUp(sandbox);
-    await helper.stopServer();
+  sandboxPerTest((s, u) => {
+    sandbox = s;
+    url = u;
   });
 
   const flow = () => standardFlow(url, { configExtra: { store: 'keep' } });
