@@ -10,6 +10,32 @@ const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
 const sources = ['src', 'nodes', 'icons', 'tsconfig.json', 'scripts/build.js'];
 
+/** The parts of help every node shares, by name, from nodes/help/<lang>.html. */
+function helpFragments(lang) {
+  const file = path.join(root, 'nodes', 'help', `${lang}.html`);
+  const fragments = new Map();
+  if (!fs.existsSync(file)) return fragments;
+  const text = fs.readFileSync(file, 'utf8');
+  for (const m of text.matchAll(/<!-- fragment ([\w -]+?) -->\n([\s\S]*?)<!-- end -->/g)) fragments.set(m[1], m[2]);
+  return fragments;
+}
+
+/** Puts the shared parts in place of their markers in each help page of dist/; an unknown marker stops the build. */
+function stitchHelp(localesOut) {
+  for (const lang of fs.readdirSync(localesOut)) {
+    const fragments = helpFragments(lang);
+    for (const name of fs.readdirSync(path.join(localesOut, lang)).filter((n) => n.endsWith('.html'))) {
+      const file = path.join(localesOut, lang, name);
+      const page = fs.readFileSync(file, 'utf8').replace(/^[ \t]*<!-- mstock:([\w -]+?) -->\n/gm, (_m, key) => {
+        const fragment = fragments.get(key);
+        if (fragment === undefined) throw new Error(`${lang}/${name}: no help fragment "${key}" in nodes/help/${lang}.html`);
+        return fragment;
+      });
+      fs.writeFileSync(file, page);
+    }
+  }
+}
+
 function newestMtime(p) {
   const stat = fs.statSync(p);
   if (!stat.isDirectory()) return stat.mtimeMs;
@@ -39,6 +65,7 @@ for (const name of fs.readdirSync(path.join(root, 'nodes'))) {
   if (name.endsWith('.html')) fs.copyFileSync(path.join(root, 'nodes', name), path.join(nodesOut, name));
 }
 fs.cpSync(path.join(root, 'nodes', 'locales'), path.join(nodesOut, 'locales'), { recursive: true });
+stitchHelp(path.join(nodesOut, 'locales'));
 fs.cpSync(path.join(root, 'icons'), path.join(nodesOut, 'icons'), { recursive: true });
 fs.chmodSync(path.join(staging, 'src', 'sandbox', 'cli.js'), 0o755);
 fs.writeFileSync(path.join(staging, '.built'), new Date().toISOString());

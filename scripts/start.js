@@ -109,25 +109,31 @@ const readExample = (name) => JSON.parse(fs.readFileSync(path.join(root, 'exampl
 const CONFIG_TYPES = new Set(['mstock-config', 'ui-base', 'ui-theme', 'ui-page', 'ui-group']);
 
 /**
- * Examples 01 (inject buttons) and 02 (the dashboard), each on its own tab, sharing one account
- * pointed at the sandbox.
+ * Examples 01 (inject buttons), 02 (the dashboard) and 08 (the Portfolio page on 02's dashboard),
+ * each on its own tab, sharing one account pointed at the sandbox.
  */
 function demoFlow(sandboxUrl, account) {
   const buttons = readExample('01 Log in and read funds.json');
   const dashboard = readExample('02 OTP entry on a dashboard.json');
+  const portfolio = readExample('08 Portfolio dashboard.json');
   const config = buttons.find((n) => n.type === 'mstock-config');
   Object.assign(config, { baseUrl: sandboxUrl, name: 'Sandbox account' });
   const dashboardConfig = dashboard.find((n) => n.type === 'mstock-config');
   const tabs = [
     { id: 'mstock-demo-tab', type: 'tab', label: 'mStock demo (sandbox)' },
     { id: 'mstock-demo-dashboard-tab', type: 'tab', label: 'mStock dashboard (sandbox)' },
+    { id: 'mstock-demo-portfolio-tab', type: 'tab', label: 'mStock portfolio (sandbox)' },
   ];
   const flows = [...tabs];
-  for (const [nodes, tab] of [[buttons, tabs[0]], [dashboard.filter((n) => n !== dashboardConfig), tabs[1]]]) {
+  const added = new Set();
+  for (const [nodes, tab] of [[buttons, tabs[0]], [dashboard, tabs[1]], [portfolio, tabs[2]]]) {
     for (const node of nodes) {
+      // one account, the demo's; 08 brings 02's account and dashboard again, by the same ids
+      if ((node.type === 'mstock-config' && node !== config) || added.has(node.id)) continue;
       if (node.account === dashboardConfig.id) node.account = config.id;
       if (!CONFIG_TYPES.has(node.type)) node.z = tab.id;
       flows.push(node);
+      added.add(node.id);
     }
   }
   const credentials = {

@@ -67,29 +67,49 @@ interface Waiting {
   onAbort?: () => void;
 }
 
-/** The send times of one category, oldest first, kept as long as the longest window. */
+/**
+ * The calls of one category as the broker may have counted them. A call counts from when it is
+ * sent until its answer is in, and then as if it had arrived when its answer came: the broker
+ * counts a request when it arrives, which may be late (a new connection, a busy machine), but
+ * never after it answered. So a window of the log never holds fewer calls than the broker's
+ * window ending at any arrival, and a burst cannot reach the broker faster than the limit.
+ */
 class SendLog {
+  /** When the answers of finished calls came, oldest first, kept as long as the longest window. */
   private times: number[] = [];
   private head = 0;
+  /** Calls sent and not answered yet. */
+  private inFlight = 0;
   private readonly longestSpan: number;
 
   constructor(private readonly windows: readonly RateWindow[]) {
     this.longestSpan = Math.max(0, ...windows.map((w) => w.spanMs));
   }
 
-  record(now: number): void {
+  sent(): void {
+    this.inFlight += 1;
+  }
+
+  answered(now: number): void {
+    this.inFlight -= 1;
+    if (this.windows.length === 0) return;
     const last = this.times.length > this.head ? this.times[this.times.length - 1] : -Infinity;
     // a clock set back must not unsort the log
     this.times.push(Math.max(now, last));
   }
 
-  /** The earliest time at or after `now` when one more send stays within every window. */
+  /**
+   * The earliest time at or after `now` when one more send stays within every window; Infinity
+   * while calls in flight fill a window (the next answer says more).
+   */
   nextSendAt(now: number): number {
     this.forgetBefore(now - this.longestSpan);
     let at = now;
     const end = this.times.length;
     for (const { limit, spanMs } of this.windows) {
-      if (end - this.firstAfter(now - spanMs) >= limit) at = Math.max(at, this.times[end - limit] + spanMs);
+      const room = limit - this.inFlight;
+      if (room <= 0) return Infinity;
+      if (end - this.firstAfter(now - spanMs) >= room) at = Math.max(at, this.times[end - room] + spanMs);
     }
     return at;
   }
@@ -243,9 +263,10 @@ export class RateLimiter {
       const now = this.clock.now();
       const wait = category === 'order' ? Math.min(ORDER_MAX_WAIT_MS, this.maxWaitMs) : this.maxWaitMs;
       if (lane.size === 0) {
-        // nothing ahead of it: when the windows stay shut past its bound, say so at once
+        // nothing ahead of it: when the windows stay shut past its bound, say so at once (unless
+        // calls in flight hold them: their answers may open them in time)
         const at = lane.log.nextSendAt(now);
-        if (at - now > wait) {
+        if (at !== Infinity && at - now > wait) {
           reject(this.limitedError(lane, `the next slot opens in ${duration(at - now)}, later than it may wait (${wait} ms)`));
           return;
         }
@@ -297,13 +318,20 @@ export class RateLimiter {
     let now = this.clock.now();
     while (lane.size > 0 && lane.log.nextSendAt(now) <= now) {
       const item = lane.shift();
-      lane.log.record(now);
+      lane.log.sent();
       this.settle(item);
+      let answer: Promise<unknown>;
       try {
-        item.resolve(item.send());
+        answer = Promise.resolve(item.send());
       } catch (err) {
-        item.reject(err);
+        answer = Promise.reject(err);
       }
+      const answered = () => {
+        lane.log.answered(this.clock.now());
+        if (lane.size > 0 && !this.closed) this.pump(lane);
+      };
+      answer.then(answered, answered);
+      item.resolve(answer);
       // the call may have taken time or scheduled more; the loop goes on at the new time
       now = this.clock.now();
     }

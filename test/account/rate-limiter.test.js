@@ -35,6 +35,26 @@ function setUp(maxWaitMs = 10_000) {
   return { clock, limiter, sent, outcomes, call, sentAt };
 }
 
+/**
+ * Moves the clock on by `ms` the way time passes for the limiter: each timer due on the way fires
+ * at its own time, and the answers of the calls it sent (which come back at once here) are in
+ * before time moves on, as a call counts until its answer is in.
+ */
+async function advance(clock, ms) {
+  const end = clock.now() + ms;
+  await flush();
+  for (;;) {
+    const due = clock.pending().filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
+    if (!due) break;
+    clock.advanceTo(due.at);
+    await flush();
+  }
+  clock.advanceTo(end);
+  await flush();
+}
+
+const advanceTo = (clock, at) => advance(clock, at - clock.now());
+
 /** Counts of equal values, e.g. { 0: 20, 1000: 10 }. */
 function tally(values) {
   const counts = {};
@@ -55,32 +75,70 @@ describe('rate limiter', function () {
     const { clock, call, sent, sentAt } = setUp();
     const calls = Array.from({ length: 30 }, (_, i) => call('quote', i));
     assert.deepEqual(tally(sentAt('quote')), { 0: 20 });
-    clock.advance(999);
+    await advance(clock, 999);
     assert.equal(sent.length, 20);
-    clock.advance(1);
+    await advance(clock, 1);
     assert.deepEqual(tally(sentAt('quote')), { 0: 20, 1000: 10 });
     assert.deepEqual(await Promise.all(calls), Array.from({ length: 30 }, (_, i) => i));
     assert.deepEqual(sent.map((s) => s.id), Array.from({ length: 30 }, (_, i) => i));
     assert.equal(clock.armed, 0);
   });
 
+  it('a call counts until its answer is in: with answers 300 ms late, the 21st quote goes at 1300, not 1000', async function () {
+    // the broker counts a request when it arrives, which may be as late as its answer
+    const { clock, limiter } = setUp();
+    const sent = [];
+    const answerLater = (id) => () => {
+      sent.push({ id, at: clock.now() });
+      return new Promise((resolve) => clock.setTimer(() => resolve(id), 300));
+    };
+    const calls = Array.from({ length: 21 }, (_, i) => limiter.schedule('quote', answerLater(i)));
+    await advance(clock, 1299);
+    assert.equal(sent.length, 20, 'the 21st waits while the 20 before it count');
+    await advance(clock, 1);
+    assert.deepEqual(sent.at(-1), { id: 20, at: 1300 });
+    await advance(clock, 300);
+    assert.deepEqual(await Promise.all(calls), Array.from({ length: 21 }, (_, i) => i));
+    assert.equal(clock.armed, 0);
+  });
+
+  it('calls in flight that fill a window hold the next one until an answer comes, within its wait bound', async function () {
+    const { clock, limiter } = setUp(5000);
+    let release;
+    const slow = new Promise((resolve) => (release = resolve));
+    for (let i = 0; i < 20; i += 1) void limiter.schedule('quote', () => slow);
+    let sentAt;
+    const next = limiter.schedule('quote', () => (sentAt = clock.now()));
+    await advance(clock, 3000);
+    assert.equal(sentAt, undefined, 'not sent while 20 are unanswered');
+    release('done');
+    await advance(clock, 1000);
+    assert.equal(sentAt, 4000, 'sent a second after the answers came in');
+    await next;
+    const stuck = setUp(2000);
+    for (let i = 0; i < 20; i += 1) void stuck.limiter.schedule('quote', () => new Promise(() => {}));
+    const refused = stuck.limiter.schedule('quote', () => 'never');
+    await advance(stuck.clock, 2000);
+    await rejectsWith(refused, ErrorCode.RATE_LIMITED);
+  });
+
   it('data calls go one a second, first come first sent', async function () {
     const { clock, call, sent } = setUp();
     const calls = ['a', 'b', 'c', 'd'].map((id) => call('data', id));
-    clock.advance(5000);
+    await advance(clock, 5000);
     await Promise.all(calls);
     assert.deepEqual(sent.map((s) => [s.id, s.at]), [['a', 0], ['b', 1000], ['c', 2000], ['d', 3000]]);
     assert.equal(clock.armed, 0);
   });
 
-  it('a sliding window: a slot freed at t=1000 is taken at t=1000, not at the next whole second', function () {
+  it('a sliding window: a slot freed at t=1000 is taken at t=1000, not at the next whole second', async function () {
     const { clock, call, sentAt } = setUp();
-    clock.advanceTo(400);
+    await advanceTo(clock, 400);
     for (let i = 0; i < 20; i += 1) call('quote', i);
-    clock.advanceTo(900);
+    await advanceTo(clock, 900);
     call('quote', 'late');
     assert.deepEqual(tally(sentAt('quote')), { 400: 20 });
-    clock.advanceTo(1400);
+    await advanceTo(clock, 1400);
     assert.deepEqual(tally(sentAt('quote')), { 400: 20, 1400: 1 });
   });
 
@@ -103,7 +161,7 @@ describe('rate limiter', function () {
   it('an order call waits for its turn up to 1 s: the 31st of a burst goes at t=1000', async function () {
     const { clock, call, sentAt, outcomes } = setUp();
     for (let i = 0; i < 31; i += 1) call('order', i);
-    clock.advance(1000);
+    await advance(clock, 1000);
     await flush();
     assert.deepEqual(tally(sentAt('order')), { 0: 30, 1000: 1 });
     assert.ok(outcomes.every((o) => o.error === undefined));
@@ -113,19 +171,19 @@ describe('rate limiter', function () {
     const { clock, call, sent, sentAt } = setUp(10_000);
     // 240 orders in the first 8 seconds, 30 a second
     for (let s = 0; s < 8; s += 1) {
-      clock.advanceTo(s * 1000);
+      await advanceTo(clock, s * 1000);
       for (let i = 0; i < 30; i += 1) call('order', `${s}-${i}`);
     }
-    clock.advanceTo(7500);
+    await advanceTo(clock, 7500);
     const late = Array.from({ length: 11 }, (_, i) => call('order', `late-${i}`));
     // the second's window opens at 8000: 10 go, reaching 250 in the minute; the 11th must wait
-    clock.advanceTo(8499);
+    await advanceTo(clock, 8499);
     assert.equal(sent.length, 250);
     assert.deepEqual(tally(sentAt('order').slice(240)), { 8000: 10 });
-    clock.advanceTo(8500);
+    await advanceTo(clock, 8500);
     const err = await rejectsWith(late[10], ErrorCode.RATE_LIMITED);
     assert.match(err.message, /^The order call was not sent: mStock allows 30 order calls a second, 250 a minute, 1000 an hour, and no slot opened within the 1000 ms it may wait\.$/);
-    clock.advance(120_000);
+    await advance(clock, 120_000);
     assert.equal(sent.length, 250, 'the rejected order was sent after all');
     assert.equal(clock.armed, 0);
   });
@@ -133,11 +191,11 @@ describe('rate limiter', function () {
   it('a call that could not go within its bound even with nothing ahead is rejected at once, saying when the next slot opens', async function () {
     const { clock, call, sent } = setUp();
     for (let s = 0; s < 9; s += 1) {
-      clock.advanceTo(s * 1000);
+      await advanceTo(clock, s * 1000);
       for (let i = 0; i < (s < 8 ? 30 : 10); i += 1) call('order', `${s}-${i}`);
     }
     assert.equal(sent.length, 250);
-    clock.advanceTo(8500);
+    await advanceTo(clock, 8500);
     const err = await rejectsWith(call('order', 'one too many'), ErrorCode.RATE_LIMITED);
     assert.match(err.message, /not sent: .*the next slot opens in 52 s, later than it may wait \(1000 ms\)\./);
     assert.equal(clock.now(), 8500);
@@ -148,27 +206,27 @@ describe('rate limiter', function () {
     const { clock, call, sent } = setUp();
     for (let m = 0; m < 4; m += 1) {
       for (let s = 0; s < 9; s += 1) {
-        clock.advanceTo(m * 60_000 + s * 1000);
+        await advanceTo(clock, m * 60_000 + s * 1000);
         for (let i = 0; i < (s < 8 ? 30 : 10); i += 1) call('order', `${m}-${s}-${i}`);
       }
     }
     assert.equal(sent.length, 1000);
-    clock.advanceTo(4 * 60_000);
+    await advanceTo(clock, 4 * 60_000);
     const err = await rejectsWith(call('order', 'x'), ErrorCode.RATE_LIMITED);
     assert.match(err.message, /next slot opens in 56 min/);
     await call('data', 'candles');
     assert.equal(sent.at(-1).id, 'candles');
-    clock.advanceTo(3_600_000);
+    await advanceTo(clock, 3_600_000);
     assert.equal(await call('order', 'next hour'), 'next hour');
   });
 
   it('a queued call waits at most the account timeout, then is rejected unsent; the calls before it are sent', async function () {
     const { clock, call, sent, outcomes } = setUp(1500);
     const calls = Array.from({ length: 70 }, (_, i) => call('quote', i));
-    clock.advanceTo(1499);
+    await advanceTo(clock, 1499);
     assert.equal(sent.length, 40);
     assert.equal(outcomes.filter((o) => o.error).length, 0);
-    clock.advanceTo(1500);
+    await advanceTo(clock, 1500);
     await flush();
     const refused = outcomes.filter((o) => o.error);
     assert.deepEqual(refused.map((o) => o.id), Array.from({ length: 30 }, (_, i) => 40 + i));
@@ -177,7 +235,7 @@ describe('rate limiter', function () {
       assert.equal(o.error.code, ErrorCode.RATE_LIMITED);
       assert.match(o.error.message, /quote call was not sent: .*no slot opened within the 1500 ms it may wait/);
     }
-    clock.advance(10_000);
+    await advance(clock, 10_000);
     assert.equal(sent.length, 40);
     await Promise.all(calls.slice(0, 40));
     assert.equal(clock.armed, 0);
@@ -186,7 +244,7 @@ describe('rate limiter', function () {
   it('data calls beyond the account timeout are refused: with 2.5 s, three of five go', async function () {
     const { clock, call, sent } = setUp(2500);
     const calls = [1, 2, 3, 4, 5].map((id) => call('data', id));
-    clock.advance(10_000);
+    await advance(clock, 10_000);
     const settled = await Promise.allSettled(calls);
     assert.deepEqual(sent.map((s) => s.at), [0, 1000, 2000]);
     assert.deepEqual(settled.map((s) => s.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected']);
@@ -204,7 +262,7 @@ describe('rate limiter', function () {
       assert.equal(err.message, 'The call was not sent to mStock: the account was closed.');
     }
     await rejectsWith(call('other', 'after'), ErrorCode.NETWORK);
-    clock.advance(10_000);
+    await advance(clock, 10_000);
     assert.deepEqual(sent.map((s) => s.id), ['a']);
     assert.equal(clock.armed, 0);
     assert.equal(limiter.waiting(), 0);
@@ -229,7 +287,7 @@ describe('rate limiter', function () {
     assert.equal(clock.armed, 0);
     const after = call('quote', 'after');
     assert.equal(sent.length, 20, 'the window still holds the 20 sent at t=0');
-    clock.advance(1000);
+    await advance(clock, 1000);
     assert.equal(await after, 'after');
     assert.equal(sent.at(-1).at, 1000);
   });
@@ -243,7 +301,7 @@ describe('rate limiter', function () {
     controller.abort();
     const err = await rejectsWith(aborted, ErrorCode.NETWORK);
     assert.match(err.message, /cancelled before it was sent/);
-    clock.advance(5000);
+    await advance(clock, 5000);
     assert.deepEqual(sent.map((s) => [s.id, s.at]), [['first', 0], ['third', 1000]]);
     assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
   });
@@ -284,7 +342,7 @@ describe('rate limiter', function () {
     );
     const next = call('data', 'next');
     assert.equal(sent.length, 0);
-    clock.advance(1000);
+    await advance(clock, 1000);
     assert.equal(await next, 'next');
   });
 

@@ -1,7 +1,7 @@
 'use strict';
 // Debian's Chromium driven through playwright-core, for the editor and dashboard tests: launch
 // with a fresh profile, pages that record what went wrong in them, where screenshots go, and the
-// dashboard page of example 02 by its widgets.
+// dashboard pages of examples 02 and 08 by their widgets.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -93,4 +93,42 @@ function dashboardWidgets(page, nodes) {
   };
 }
 
-module.exports = { CHROMIUM, SCREENSHOT_DIR, hasChromium, screenshotPath, launchChromium, watchPage, assertText, dashboardWidgets };
+/** Example 08's Portfolio page, found by the ids of the example's nodes as for example 02. */
+function portfolioWidgets(page, nodes) {
+  const widget = (node) => page.locator(`#nrdb-ui-widget-${node.id}`);
+  const find = (pred, what) => {
+    const found = nodes.filter(pred);
+    assert.equal(found.length, 1, what);
+    return found[0];
+  };
+  const text = (pred, what) => widget(find((n) => n.type === 'ui-text' && pred(n), what)).locator('.nrdb-ui-text-value');
+  const total = (label) => text((n) => n.label === label, `the "${label}" total`);
+  // the rows of a table, each as its cells' texts ("No data available" is no row)
+  const rows = (name) => {
+    const body = widget(find((n) => n.type === 'ui-table' && n.name === name, `the ${name} table`)).locator('tbody tr:not(.v-data-table-rows-no-data)');
+    return Object.assign(body, { texts: () => body.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()))) });
+  };
+  return {
+    invested: total('Invested'),
+    current: total('Current value'),
+    pnl: total('P&L'),
+    updated: text((n) => n.className === 'mstock-updated', 'the time of the last answer'),
+    refresh: widget(find((n) => n.type === 'ui-button' && n.label === 'Refresh', 'the Refresh button')).locator('button'),
+    holdings: rows('holdings'),
+    positions: rows('positions'),
+  };
+}
+
+/** Resolves with the table's rows once they are `expected` (cell texts); fails with what it showed. */
+async function assertRows(rows, expected, ms = 10_000) {
+  const started = Date.now();
+  let last;
+  while (Date.now() - started < ms) {
+    last = await rows.texts();
+    if (JSON.stringify(last) === JSON.stringify(expected)) return last;
+    await sleep(50);
+  }
+  assert.deepEqual(last, expected);
+}
+
+module.exports = { CHROMIUM, SCREENSHOT_DIR, hasChromium, screenshotPath, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets };

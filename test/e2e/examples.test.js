@@ -1,16 +1,16 @@
 'use strict';
-/* global window, document, RED, $ -- inside page.evaluate / waitForFunction, which run in the browser */
-// Examples 02–07 end to end: each is taken from Node-RED's own example library (the packed tarball
+/* global window, document, getComputedStyle, RED, $ -- inside page.evaluate / waitForFunction, which run in the browser */
+// Examples 02–08 end to end: each is taken from Node-RED's own example library (the packed tarball
 // installed in a real Node-RED), pointed at the sandbox, a real MQTT broker (aedes) and a real SMTP
-// server (smtp-server), and judged by what arrives there. Example 02 is driven in a real Chromium
-// through the FlowFuse Dashboard page itself.
+// server (smtp-server), and judged by what arrives there. Examples 02 and 08 are driven in a real
+// Chromium through the FlowFuse Dashboard pages themselves.
 const assert = require('node:assert/strict');
 const net = require('node:net');
 const path = require('node:path');
 const { Aedes } = require('aedes');
 const { SMTPServer } = require('smtp-server');
 const { NodeRed, FLAVOURS, installedTemplate, onTab, readExample, sleep } = require('./harness');
-const { hasChromium, launchChromium, watchPage, assertText, dashboardWidgets } = require('./browser');
+const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets } = require('./browser');
 const { Sandbox, SANDBOX_ACCOUNT } = require('../../dist/src/sandbox/server');
 const { ErrorCode } = require('../../dist/src/api/errors');
 
@@ -23,6 +23,7 @@ const EX = {
   schedule: '05 Log in before open, log out after close',
   portfolio: '06 Portfolio and order book',
   request: '07 Option chain master by mstock-request',
+  portfolioPage: '08 Portfolio dashboard',
 };
 const WEEKDAYS = '1,2,3,4,5';
 const WAIT = 10_000; // generous: these machines are often busy
@@ -31,6 +32,7 @@ const WAIT = 10_000; // generous: these machines are often busy
 const CORE = ['comment', 'inject', 'debug', 'function', 'change', 'switch', 'catch', 'mqtt out', 'mqtt-broker'];
 const ALLOWED = (type) => CORE.includes(type) || type === 'e-mail' || /^ui-/.test(type) || /^mstock-/.test(type);
 const CONFIG_TYPES = /^(mstock-config|mqtt-broker|ui-base|ui-page|ui-theme|ui-group)$/;
+const SHARED_WITH_02 = /^(mstock-config|ui-base|ui-theme)$/;
 
 /** `mqtt` comes with Node-RED's core nodes (its MQTT nodes use it); take it from there. */
 function mqttClient() {
@@ -83,12 +85,18 @@ const digits = (text) => String(text).replace(/[^\d.]/g, '');
 describe('the examples as files', function () {
   const all = Object.values(EX).map((name) => ({ name, nodes: readExample(`${name}.json`) }));
 
-  it('are bare arrays of nodes with 16-hex-digit ids, unique across every example, and no tab', function () {
+  it('are bare arrays of nodes with 16-hex-digit ids, unique across every example (but 08\'s copies of 02\'s account and dashboard), and no tab', function () {
     const seen = new Set(readExample('01 Log in and read funds.json').map((n) => n.id));
+    const dashboard = readExample(`${EX.dashboard}.json`);
     for (const { name, nodes } of all) {
       assert.ok(Array.isArray(nodes), name);
       for (const node of nodes) {
         assert.match(node.id, /^[0-9a-f]{16}$/, `${name}: id ${node.id}`);
+        // the same ids make one account and one dashboard when both examples are imported
+        if (name === EX.portfolioPage && SHARED_WITH_02.test(node.type)) {
+          assert.deepEqual(node, dashboard.find((n) => n.id === node.id), `${name}: ${node.type} is not 02's`);
+          continue;
+        }
         assert.ok(!seen.has(node.id), `${name}: id ${node.id} used twice`);
         seen.add(node.id);
         assert.notEqual(node.type, 'tab', name);
@@ -112,7 +120,7 @@ describe('the examples as files', function () {
           assert.equal(node.x % 10, 0, `${name}: ${node.type} ${node.name} x`);
           assert.equal(node.y % 20, 0, `${name}: ${node.type} ${node.name} y`);
         }
-        if (/^mstock-(login|otp|funds|logout|session|portfolio|orders|request)$/.test(node.type)) assert.ok(node.account, `${name}: ${node.type} has no account`);
+        if (/^mstock-/.test(node.type) && node.type !== 'mstock-config') assert.ok(node.account, `${name}: ${node.type} has no account`);
       }
       const comments = nodes.filter((n) => n.type === 'comment');
       assert.equal(comments.length, 1, name);
@@ -138,15 +146,16 @@ describe('the examples as files', function () {
       assert.deepEqual(injects(name).map((n) => [n.crontab, n.repeat]), [[`*/5 9-15 * * ${WEEKDAYS}`, '']], name);
     }
     assert.deepEqual(injects(EX.schedule).map((n) => n.crontab), [`00 09 * * ${WEEKDAYS}`, `45 15 * * ${WEEKDAYS}`]);
-    for (const name of [EX.mqtt, EX.email, EX.schedule]) {
+    assert.deepEqual(injects(EX.portfolioPage).map((n) => [n.crontab, n.repeat]), [[`*/1 9-15 * * ${WEEKDAYS}`, '']]);
+    for (const name of [EX.mqtt, EX.email, EX.schedule, EX.portfolioPage]) {
       const info = readExample(`${name}.json`).find((n) => n.type === 'comment').info;
       assert.match(info, /Asia\/Kolkata/, name);
       assert.match(info, /TZ=Asia\/Kolkata/, name);
     }
   });
 
-  it('02 wires a dashboard: Log in, Log out (quiet with no session), the OTP entry, the session driving the page, funds on a gauge in lakh, errors in plain words', function () {
-    const nodes = readExample(`${EX.dashboard}.json`);
+  /** Finds an example's nodes and follows their wires. */
+  function navigate(nodes) {
     const by = (pred) => nodes.filter(pred);
     const one = (pred, what) => {
       const found = by(pred);
@@ -155,6 +164,12 @@ describe('the examples as files', function () {
     };
     const next = (node) => node.wires.flat().map((id) => nodes.find((n) => n.id === id));
     const outputs = (node) => node.wires.map((port) => port.map((id) => nodes.find((n) => n.id === id)));
+    return { by, one, next, outputs };
+  }
+
+  it('02 wires a dashboard: Log in, Log out (quiet with no session), the OTP entry, the session driving the page, funds on a gauge in lakh, errors in plain words', function () {
+    const nodes = readExample(`${EX.dashboard}.json`);
+    const { by, one, next, outputs } = navigate(nodes);
     for (const type of ['ui-base', 'ui-page', 'ui-theme', 'ui-control']) one((n) => n.type === type, type);
     assert.deepEqual(by((n) => n.type === 'ui-group').map((g) => g.name), ['Account', 'Funds']);
     const text = (label) => one((n) => n.type === 'ui-text' && n.label === label, `${label} text`);
@@ -230,12 +245,14 @@ describe('the examples as files', function () {
     assert.equal(next(caught)[0].complete, 'error.message');
   });
 
-  /** Runs a function node of an example the way Node-RED does, for messages in, messages out. */
+  /** Runs a function node of an example the way Node-RED does, for messages in, messages out; `context` is the node's. */
   function runFunction(node) {
     const warnings = [];
+    const memory = new Map();
+    const context = { get: (key) => memory.get(key), set: (key, value) => memory.set(key, value) };
     // the example's own code, as Node-RED's function node runs it
-    const body = new Function('msg', 'node', node.func);
-    return { warnings, run: (msg) => body(JSON.parse(JSON.stringify(msg)), { warn: (w) => warnings.push(w) }) };
+    const body = new Function('msg', 'node', 'context', node.func);
+    return { warnings, run: (msg) => body(JSON.parse(JSON.stringify(msg)), { warn: (w) => warnings.push(w) }, context) };
   }
 
   it('02 "show the session" says the state as people say it, and clears mStock\'s message and the funds when the session ends', function () {
@@ -281,10 +298,147 @@ describe('the examples as files', function () {
     assert.match(say('MSTOCK_AUTH_FAILED', 'mStock refused the login (MA500): Your account has been locked. Please reset your password.'), /locked/);
     assert.equal(say(undefined, 'TypeError in a function node'), 'Something went wrong. Try again.');
   });
+
+  it('08 puts a Portfolio page on 02\'s dashboard and account: totals and Refresh, holdings and positions tables, a weekday poll only while live, errors in plain words', function () {
+    const nodes = readExample(`${EX.portfolioPage}.json`);
+    const dashboard = readExample(`${EX.dashboard}.json`);
+    const { one, next, outputs } = navigate(nodes);
+    const shared = (type) => dashboard.find((n) => n.type === type).id;
+    const page = one((n) => n.type === 'ui-page', 'page');
+    assert.deepEqual([page.name, page.path, page.ui, page.theme], ['Portfolio', '/portfolio', shared('ui-base'), shared('ui-theme')]);
+    assert.notEqual(page.path, dashboard.find((n) => n.type === 'ui-page').path);
+    assert.deepEqual(nodes.filter((n) => n.type === 'ui-group').map((g) => [g.name, g.page, g.width]), [['Holdings', page.id, '12'], ['Positions', page.id, '12']]);
+    for (const node of nodes.filter((n) => n.account)) assert.equal(node.account, shared('mstock-config'), `${node.type} is on 02's account`);
+    const text = (label) => one((n) => n.type === 'ui-text' && n.label === label, `${label} text`);
+    const portfolio = (view) => one((n) => n.type === 'mstock-portfolio' && n.view === view, `${view} node`);
+    const table = (name) => one((n) => n.type === 'ui-table' && n.name === name, `${name} table`);
+    const holdings = portfolio('holdings');
+    const positions = portfolio('positions');
+    for (const node of [holdings, positions]) assert.equal(node.output, 'parsed');
+
+    const schedule = one((n) => n.type === 'inject', 'schedule');
+    const session = one((n) => n.type === 'mstock-session', 'session node');
+    assert.equal(session.initial, true, 'the page follows the session from the start');
+    const [gate] = next(schedule);
+    assert.deepEqual(next(session), [gate]);
+    const [showHoldings] = next(holdings);
+    const [showPositions] = next(positions);
+    assert.deepEqual(outputs(gate), [[holdings, positions], [showHoldings, showPositions]]);
+    const refresh = one((n) => n.type === 'ui-button' && n.label === 'Refresh', 'Refresh button');
+    assert.deepEqual(next(refresh), [holdings, positions], 'Refresh goes straight to mStock');
+    const updated = one((n) => n.type === 'ui-text' && n.className === 'mstock-updated', 'the time of the last answer');
+    assert.deepEqual(outputs(showHoldings), [[table('holdings')], [text('Invested')], [text('Current value')], [text('P&L')], [updated]]);
+    assert.deepEqual(outputs(showPositions), [[table('positions')]]);
+
+    const columns = (name) => table(name).columns.map((c) => [c.title, c.type, c.align]);
+    assert.deepEqual(columns('holdings'), [
+      ['Symbol', 'text', 'start'], ['Quantity', 'text', 'end'], ['Avg. price', 'text', 'end'],
+      ['LTP', 'text', 'end'], ['P&L', 'html', 'end'], ['P&L %', 'html', 'end'],
+    ]);
+    assert.deepEqual(columns('positions'), [
+      ['Symbol', 'text', 'start'], ['Product', 'text', 'start'], ['Net qty', 'text', 'end'],
+      ['Buy avg.', 'text', 'end'], ['Sell avg.', 'text', 'end'], ['Net value', 'text', 'end'],
+    ]);
+    for (const name of ['holdings', 'positions']) {
+      assert.equal(table(name).action, 'replace', `${name}: each answer replaces the rows`);
+      assert.equal(table(name).autocols, false);
+    }
+
+    const caught = one((n) => n.type === 'catch', 'catch');
+    const [plain] = next(caught);
+    assert.equal(plain.name, 'in plain words');
+    assert.equal(next(plain)[0].type, 'ui-notification');
+    assert.equal(one((n) => n.type === 'ui-template', 'page style').page, page.id);
+  });
+
+  it('08 "show the holdings" writes rupees the Indian way, colours P&L, sums the totals, and clears when the session ends', function () {
+    const nodes = readExample(`${EX.portfolioPage}.json`);
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'show the holdings'));
+    // rows as mstock-portfolio parses them from the broker's holdings
+    const holdings = [
+      { tradingsymbol: 'STATE BANK OF INDIA', exchange: null, isin: 'INE062A01020', quantity: 150, averageprice: 545.3, ltp: 784.1, symboltoken: '3045', close: 779.8, profitandloss: 35820, pnlpercentage: 43.79 },
+      { tradingsymbol: 'TATA CONSULTANCY SERVICES LIMITED', exchange: null, isin: 'INE467B01029', quantity: 5, averageprice: 3650, ltp: 4102, symboltoken: '11536', close: 4089.3, profitandloss: 2260, pnlpercentage: 12.38 },
+      { tradingsymbol: 'INFOSYS LIMITED', exchange: null, isin: 'INE009A01021', quantity: 1200, averageprice: 1420.5, ltp: 1380.25, symboltoken: '1594', close: 1881.25, profitandloss: -48300, pnlpercentage: -2.83 },
+    ];
+    const [rows, invested, current, pnl, updated] = run({ topic: 'mstock/holdings', payload: holdings });
+    const gain = (text) => `<span class="mstock-gain">${text}</span>`;
+    const loss = (text) => `<span class="mstock-loss">${text}</span>`;
+    assert.deepEqual(rows.payload, [
+      { symbol: 'STATE BANK OF INDIA', quantity: '150', average: '₹545.30', ltp: '₹784.10', pnl: gain('+₹35,820.00'), pnlPercent: gain('+43.79%') },
+      { symbol: 'TATA CONSULTANCY SERVICES LIMITED', quantity: '5', average: '₹3,650.00', ltp: '₹4,102.00', pnl: gain('+₹2,260.00'), pnlPercent: gain('+12.38%') },
+      { symbol: 'INFOSYS LIMITED', quantity: '1,200', average: '₹1,420.50', ltp: '₹1,380.25', pnl: loss('-₹48,300.00'), pnlPercent: loss('-2.83%') },
+    ]);
+    // 81,795 + 18,250 + 17,04,600 invested; 1,17,615 + 20,510 + 16,56,300 now
+    assert.deepEqual([invested.payload, current.payload], ['₹18,04,645.00', '₹17,94,425.00']);
+    assert.deepEqual(pnl, { payload: '-₹10,220.00 (-0.57%)', class: 'mstock-loss' });
+    assert.match(updated.payload, /^Updated \d{2}:\d{2}:\d{2} IST$/);
+    assert.deepEqual(run({ topic: 'mstock/holdings', payload: holdings.slice(0, 2) })[3], { payload: '+₹38,080.00 (+38.06%)', class: 'mstock-gain' });
+
+    // a name is text, never HTML: only the P&L cells, made of figures, are HTML
+    const [odd] = run({ topic: 'mstock/holdings', payload: [{ ...holdings[0], tradingsymbol: '<img src=x onerror=alert(1)>', profitandloss: null, pnlpercentage: null }] }).map((m) => m.payload);
+    assert.deepEqual(odd[0], { symbol: '<img src=x onerror=alert(1)>', quantity: '150', average: '₹545.30', ltp: '₹784.10', pnl: '<span class="">–</span>', pnlPercent: '<span class="">–</span>' });
+    assert.deepEqual(run({ topic: 'mstock/holdings', payload: [] }).slice(0, 4), [{ payload: [] }, { payload: '₹0.00' }, { payload: '₹0.00' }, { payload: '₹0.00 (0.00%)', class: '' }]);
+    assert.deepEqual(run({ topic: 'mstock/session', payload: { state: 'expired' } }), [{ payload: [] }, { payload: '–' }, { payload: '–' }, { payload: '–', class: '' }, { payload: '–' }]);
+  });
+
+  it('08 "show the positions" shows the symbol, product, net quantity, averages and net value in rupees, "–" for a side with no trades', function () {
+    const nodes = readExample(`${EX.portfolioPage}.json`);
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'show the positions'));
+    const positions = [
+      { exchange: 'NSE', symboltoken: '22', producttype: 'INTRADAY', tradingsymbol: null, symbolname: 'ACC', buyqty: 20, sellqty: 10, buyavgprice: 1950.46, sellavgprice: 1962, netvalue: -19389.2, netqty: 10 },
+      { exchange: 'NSE', symboltoken: '2885', producttype: 'DELIVERY', tradingsymbol: null, symbolname: 'RELIANCE', buyqty: 100, sellqty: 0, buyavgprice: 1281.45, sellavgprice: 0, netvalue: -128145, netqty: 100 },
+      { exchange: 'NSE', symboltoken: '3045', producttype: 'INTRADAY', tradingsymbol: 'SBIN-EQ', symbolname: null, buyqty: 0, sellqty: 1500, buyavgprice: 0, sellavgprice: 784.1, netvalue: 1176150, netqty: -1500 },
+    ];
+    const out = run({ topic: 'mstock/positions', payload: positions, _msgid: 'm1' });
+    assert.equal(out._msgid, 'm1');
+    assert.deepEqual(out.payload, [
+      { symbol: 'ACC', product: 'INTRADAY', netQuantity: '10', buyAverage: '₹1,950.46', sellAverage: '₹1,962.00', netValue: '-₹19,389.20' },
+      { symbol: 'RELIANCE', product: 'DELIVERY', netQuantity: '100', buyAverage: '₹1,281.45', sellAverage: '–', netValue: '-₹1,28,145.00' },
+      { symbol: 'SBIN-EQ', product: 'INTRADAY', netQuantity: '-1,500', buyAverage: '–', sellAverage: '₹784.10', netValue: '₹11,76,150.00' },
+    ]);
+    assert.deepEqual(run({ topic: 'mstock/positions', payload: [] }).payload, []);
+    assert.deepEqual(run({ topic: 'mstock/session', payload: { state: 'logged-out' } }), { payload: [] });
+  });
+
+  it('08 "poll while live" lets the schedule through only while the session is live, fetches when it turns live and clears when it ends', function () {
+    const nodes = readExample(`${EX.portfolioPage}.json`);
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'poll while live'));
+    const tick = { payload: 1767600000000, topic: '' };
+    const session = (state) => ({ topic: 'mstock/session', payload: { state, previous: 'logged-out', at: '2026-01-05T03:30:00.000Z', reason: 'x' } });
+    assert.equal(run(tick), null, 'no poll before the session is known');
+    assert.deepEqual(run(session('logged-out')), [null, session('logged-out')], 'logged out at start: the page is cleared');
+    assert.equal(run(tick), null);
+    assert.equal(run(session('otp-pending')), null);
+    assert.equal(run(tick), null, 'no poll while a login waits for its OTP');
+    assert.deepEqual(run(session('live')), [session('live'), null], 'live: fetched at once');
+    assert.deepEqual(run(tick), [tick, null]);
+    assert.deepEqual(run(tick), [tick, null]);
+    assert.deepEqual(run(session('expired')), [null, session('expired')]);
+    assert.equal(run(tick), null, 'no poll once the session has expired');
+    run(session('live'));
+    assert.equal(run(session('otp-pending')), null, 'a new login replaces the session');
+    assert.equal(run(tick), null);
+  });
+
+  it('08 "in plain words" has 02\'s sentence for every error a read can meet, and says where to log in', function () {
+    const plainOf = (name) => runFunction(readExample(`${name}.json`).find((n) => n.type === 'function' && n.name === 'in plain words')).run;
+    const say = (run, code) => run({ payload: 'x', error: { code, message: 'Some text from the node.' } }).payload;
+    const portfolio = plainOf(EX.portfolioPage);
+    const dashboard = plainOf(EX.dashboard);
+    const reads = Object.values(ErrorCode).filter((code) => !/OTP|PENDING_LOGIN|AUTH_FAILED|INVALID_INPUT|ORDER/.test(code));
+    assert.ok(reads.length >= 9, reads.join());
+    for (const code of reads) {
+      const sentence = say(portfolio, code);
+      if (code === 'MSTOCK_NOT_LOGGED_IN') assert.equal(sentence, 'You are not logged in. Log in first, then press Refresh.');
+      else assert.equal(sentence, say(dashboard, code), code);
+    }
+    assert.equal(say(portfolio, 'MSTOCK_OTP_REJECTED'), 'Something went wrong. Try again.');
+    assert.equal(say(portfolio, undefined), 'Something went wrong. Try again.');
+  });
 });
 
 for (const flavour of Object.keys(FLAVOURS)) {
-  describe(`examples 02–07 in a real ${FLAVOURS[flavour].label}`, function () {
+  describe(`examples 02–08 in a real ${FLAVOURS[flavour].label}`, function () {
     this.timeout(60_000);
     let sandbox;
     let red;
@@ -763,6 +917,130 @@ for (const flavour of Object.keys(FLAVOURS)) {
       await page.close();
     });
 
+    /** Examples 02 and 08 as a user has them after importing both: one account and one dashboard, each example on its tab. */
+    async function dashboardAndPortfolio() {
+      const dashboard = await example(EX.dashboard);
+      const portfolio = await example(EX.portfolioPage);
+      const { credentials } = prepare(dashboard);
+      prepare(portfolio);
+      const shared = new Set(dashboard.map((n) => n.id));
+      const flows = [...onTab(dashboard, 'e2e-tab-02', '02'), ...onTab(portfolio.filter((n) => !shared.has(n.id)), 'e2e-tab-08', '08')];
+      return { dashboard, portfolio, flows, credentials };
+    }
+
+    it('08 in a real browser, beside 02 on one dashboard: logged in on the mStock page, the Portfolio page shows holdings and positions in rupees the Indian way; Refresh fetches again; an expired session clears them', async function () {
+      const { page, errors } = await newPage(this);
+      const { dashboard, portfolio, flows, credentials } = await dashboardAndPortfolio();
+      const w = dashboardWidgets(page, dashboard);
+      const p = portfolioWidgets(page, portfolio);
+      // 150 State Bank shares: figures past a lakh, where Indian grouping differs (₹1,17,091.00)
+      const sbin = sandbox.paper.state.holdings.find((h) => h.instrument.symbol === 'SBIN');
+      const { quantity, instrument: { ltp } } = sbin;
+      sbin.quantity = 150;
+      try {
+        await red.deploy([], {}); // forget the session the tests before made on this account
+        await red.deploy(flows, credentials);
+        const calls = { ...sandbox.calls };
+        const delta = (name) => (sandbox.calls[name] || 0) - (calls[name] || 0);
+
+        await page.goto(`${red.url}/dashboard/mstock`);
+        await assertText(w.session, /^Logged out$/);
+        await w.login.click();
+        await w.otpEntry.waitFor({ state: 'visible', timeout: WAIT });
+        await w.otpInput.fill('123456');
+        await w.sendOtp.click();
+        await assertText(w.session, /^Live until 00:00 IST$/);
+
+        // the second page of the same dashboard, from its navigation
+        await page.locator('.v-app-bar-nav-icon, .v-app-bar__nav-icon').first().click();
+        await page.getByRole('link', { name: 'Portfolio' }).click();
+        await page.waitForURL(/\/dashboard\/portfolio$/, { timeout: WAIT });
+        await assertRows(p.holdings, [
+          ['STATE BANK OF INDIA', '150', '₹545.30', '₹784.10', '+₹35,820.00', '+43.79%'],
+          ['TATA CONSULTANCY SERVICES LIMITED', '5', '₹3,650.00', '₹4,102.00', '+₹2,260.00', '+12.38%'],
+          ['INFOSYS LIMITED', '12', '₹1,420.50', '₹1,893.60', '+₹5,677.20', '+33.31%'],
+        ]);
+        await assertText(p.invested, /^₹1,17,091\.00$/);
+        await assertText(p.current, /^₹1,60,848\.20$/);
+        await assertText(p.pnl, /^\+₹43,757\.20 \(\+37\.37%\)$/);
+        await assertText(p.updated, /^Updated \d{2}:\d{2}:\d{2} IST$/);
+        // gains in green, from the page's style
+        assert.equal(await p.pnl.evaluate((el) => getComputedStyle(el).color), 'rgb(33, 131, 88)');
+        assert.equal(await p.holdings.first().locator('span.mstock-gain').first().evaluate((el) => getComputedStyle(el).color), 'rgb(33, 131, 88)');
+        // today's paper trades: ACC bought 20 and sold 10, TCS bought 2
+        await assertRows(p.positions, [
+          ['ACC', 'INTRADAY', '10', '₹1,950.46', '₹1,962.00', '-₹19,389.20'],
+          ['TCS', 'INTRADAY', '2', '₹4,101.50', '–', '-₹8,203.00'],
+        ]);
+        assert.deepEqual([delta('holdings'), delta('positions')], [1, 1], 'fetched once when the session turned live');
+
+        // Refresh: one more call each, and the new LTP on the page
+        sbin.instrument.ltp = 80_000;
+        await p.refresh.click();
+        await assertText(p.current, /^₹1,63,233\.20$/);
+        assert.deepEqual((await p.holdings.texts())[0], ['STATE BANK OF INDIA', '150', '₹545.30', '₹800.00', '+₹38,205.00', '+46.71%']);
+        await sleep(300);
+        assert.deepEqual([delta('holdings'), delta('positions')], [2, 2], 'one more call each for Refresh');
+
+        // mStock ends the session (as at midnight): the next refresh says so in plain words, and the page is cleared
+        sandbox.expireSessions();
+        await p.refresh.click();
+        const notice = page.getByText('Your session has ended. Log in again.', { exact: true });
+        await notice.first().waitFor({ timeout: WAIT });
+        await assertRows(p.holdings, []);
+        await assertRows(p.positions, []);
+        await assertText(p.invested, /^–$/);
+        assert.deepEqual(errors.map(String), []);
+      } finally {
+        Object.assign(sbin, { quantity });
+        sbin.instrument.ltp = ltp;
+        await page.close();
+      }
+    });
+
+    it('08 without a browser: the weekday poll fetches only while the session is live (Admin API)', async function () {
+      const { portfolio, flows, credentials } = await dashboardAndPortfolio();
+      const poll = portfolio.find((n) => n.type === 'inject');
+      const login = [
+        { id: 'e2e-login', type: 'inject', name: 'e2e login', props: [{ p: 'payload' }], payload: '', payloadType: 'str', z: 'e2e-tab-08', x: 140, y: 600, wires: [[flows.find((n) => n.type === 'mstock-login').id]] },
+        { id: 'e2e-otp', type: 'inject', name: 'e2e OTP', props: [{ p: 'payload' }], payload: '123456', payloadType: 'str', z: 'e2e-tab-08', x: 140, y: 640, wires: [[flows.find((n) => n.type === 'mstock-otp').id]] },
+      ];
+      await red.deploy([], {});
+      await red.deploy([...flows, ...login], credentials);
+      const comms = await red.comms();
+      const holdingsNode = portfolio.find((n) => n.type === 'mstock-portfolio' && n.view === 'holdings');
+      const calls = { ...sandbox.calls };
+      const delta = (name) => (sandbox.calls[name] || 0) - (calls[name] || 0);
+
+      await red.inject(poll.id);
+      await sleep(500);
+      assert.equal(delta('holdings'), 0, 'no poll while logged out');
+      assert.deepEqual(comms.status(holdingsNode.id).filter((s) => s.fill === 'red'), [], 'and no error either');
+
+      await red.inject('e2e-login');
+      await comms.waitFor((e) => e.topic === `status/${holdingsNode.id}` && e.data.text === 'waiting for OTP', WAIT, 'waiting for OTP');
+      await red.inject(poll.id);
+      await sleep(300);
+      assert.equal(delta('holdings'), 0, 'no poll while the login waits for its OTP');
+
+      await red.inject('e2e-otp');
+      await until(() => delta('holdings') === 1 && delta('positions') === 1, WAIT, 'the fetch when the session turned live');
+      for (let i = 0; i < 3; i++) {
+        await red.inject(poll.id);
+        await until(() => delta('holdings') === 2 + i, WAIT, `poll ${i + 1}`);
+      }
+      assert.equal(delta('positions'), 4);
+
+      sandbox.expireSessions();
+      await red.inject(poll.id); // this one meets the expiry: the session ends here
+      await comms.waitFor((e) => e.topic === `status/${holdingsNode.id}` && e.data.text === 'session expired', WAIT, 'the expiry');
+      const before = delta('holdings');
+      await red.inject(poll.id);
+      await sleep(500);
+      assert.equal(delta('holdings'), before, 'no poll once the session has expired');
+      comms.close();
+    });
+
     // The editor check once, in Node-RED 4.1: it costs a browser page load of the whole editor.
     if (flavour === 'nr4') {
       it('every example imports into the editor from its example library with no node flagged, and the schedules show as Mon–Fri', async function () {
@@ -812,6 +1090,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
         assert.deepEqual(schedules, [
           ['09:00 Mon–Fri', 'time', '09:00', WEEKDAYS, `00 09 * * ${WEEKDAYS}`],
           ['15:45 Mon–Fri', 'time', '15:45', WEEKDAYS, `45 15 * * ${WEEKDAYS}`],
+          ['every 1 min, Mon–Fri 09:00–16:00', 'interval-time', 'every 1 min 9-16', WEEKDAYS, `*/1 9-15 * * ${WEEKDAYS}`],
           ['every 5 min, Mon–Fri 09:00–16:00', 'interval-time', 'every 5 min 9-16', WEEKDAYS, `*/5 9-15 * * ${WEEKDAYS}`],
         ]);
         assert.deepEqual(errors.map(String), []);

@@ -1,7 +1,8 @@
 'use strict';
 // The README's first promise: `npm start` runs the sandbox and a real Node-RED with the package
 // installed from its tarball and the demo flows, and the demo works: the inject buttons, and the
-// dashboard in Chromium, whose screenshots (desktop and phone) are the README's.
+// dashboard's two pages in Chromium, whose screenshots (desktop and phone, and the Portfolio page)
+// are the README's.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -9,9 +10,10 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const WebSocket = require('ws');
 const { freePort, cleanEnv, root, sleep } = require('./harness');
-const { hasChromium, launchChromium, watchPage, assertText, dashboardWidgets, screenshotPath } = require('./browser');
+const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, screenshotPath } = require('./browser');
 
 const DESKTOP = { width: 1200, height: 640 };
+const PORTFOLIO = { width: 1200, height: 760 }; // both tables in view
 const PHONE = { width: 390, height: 844 };
 
 describe('npm start', function () {
@@ -61,14 +63,18 @@ describe('npm start', function () {
     assert.ok(!fs.existsSync(path.join(demoDir, 'node_modules', '@nr-mstock', 'node-red-mstock', 'src')), 'only the built files ship');
   });
 
-  it('deployed both demo tabs on one sandbox account, and the dashboard page answers', async function () {
+  it('deployed the three demo tabs on one sandbox account and one dashboard, and both pages answer', async function () {
     const flows = await (await fetch(`http://127.0.0.1:${uiPort}/flows`)).json();
-    assert.deepEqual(flows.filter((n) => n.type === 'tab').map((n) => n.label), ['mStock demo (sandbox)', 'mStock dashboard (sandbox)']);
+    assert.deepEqual(flows.filter((n) => n.type === 'tab').map((n) => n.label), ['mStock demo (sandbox)', 'mStock dashboard (sandbox)', 'mStock portfolio (sandbox)']);
     const accounts = flows.filter((n) => n.type === 'mstock-config');
     assert.equal(accounts.length, 1);
     const users = flows.filter((n) => n.account);
-    assert.ok(users.length >= 6 && users.every((n) => n.account === accounts[0].id));
-    assert.equal((await fetch(`http://127.0.0.1:${uiPort}/dashboard/mstock`)).status, 200);
+    assert.ok(users.length >= 9 && users.every((n) => n.account === accounts[0].id));
+    assert.ok(users.some((n) => n.type === 'mstock-portfolio'));
+    assert.equal(flows.filter((n) => n.type === 'ui-base').length, 1);
+    assert.deepEqual(flows.filter((n) => n.type === 'ui-page').map((n) => n.path), ['/mstock', '/portfolio']);
+    assert.equal(new Set(flows.map((n) => n.id)).size, flows.length, 'no node twice');
+    for (const page of ['mstock', 'portfolio']) assert.equal((await fetch(`http://127.0.0.1:${uiPort}/dashboard/${page}`)).status, 200);
   });
 
   it('the demo buttons log in with the printed OTP and show the funds', async function () {
@@ -149,6 +155,57 @@ describe('npm start', function () {
       await assertText(w.session, /^Logged out$/);
       await w.available.waitFor({ state: 'hidden' });
       await w.gauge.waitFor({ state: 'hidden' });
+      assert.deepEqual(pageErrors.map(String), []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('the Portfolio page in Chromium: logged in on the mStock page, the sandbox\'s holdings and positions in rupees; a screenshot; Log out clears them', async function () {
+    if (!hasChromium()) this.skip();
+    const flows = await (await fetch(`http://127.0.0.1:${uiPort}/flows`)).json();
+    const browser = await launchChromium({ viewport: PORTFOLIO });
+    try {
+      const { page, pageErrors } = watchPage(await browser.context.newPage());
+      const w = dashboardWidgets(page, flows);
+      const p = portfolioWidgets(page, flows);
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/mstock`);
+      // the tests before may have left the shared account logged in: start from logged out
+      await assertText(w.session, /\S/);
+      await w.logout.click();
+      await assertText(w.session, /^Logged out$/);
+      await w.login.click();
+      await w.otpInput.fill(/OTP for every login: (\d+)/.exec(output)[1]);
+      await w.sendOtp.click();
+      await assertText(w.session, /^Live until 00:00 IST$/);
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/portfolio`);
+      await assertRows(p.holdings, [
+        ['STATE BANK OF INDIA', '10', '₹545.30', '₹784.10', '+₹2,388.00', '+43.79%'],
+        ['TATA CONSULTANCY SERVICES LIMITED', '5', '₹3,650.00', '₹4,102.00', '+₹2,260.00', '+12.38%'],
+        ['INFOSYS LIMITED', '12', '₹1,420.50', '₹1,893.60', '+₹5,677.20', '+33.31%'],
+      ]);
+      await assertText(p.invested, /^₹40,749\.00$/);
+      await assertText(p.current, /^₹51,074\.20$/);
+      await assertText(p.pnl, /^\+₹10,325\.20 \(\+25\.34%\)$/);
+      assert.equal((await p.positions.texts()).length, 2);
+      await sleep(500);
+      const shot = screenshotPath('portfolio.png');
+      await page.screenshot({ path: shot });
+      const png = fs.readFileSync(shot);
+      assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [PORTFOLIO.width, PORTFOLIO.height]);
+      // both tables whole within the picture
+      for (const table of [p.holdings, p.positions]) {
+        const box = await table.last().boundingBox();
+        assert.ok(box.y + box.height <= PORTFOLIO.height, 'the last row is in the picture');
+      }
+
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/mstock`);
+      await w.logout.click();
+      await assertText(w.session, /^Logged out$/);
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/portfolio`);
+      await assertRows(p.holdings, []);
+      await assertRows(p.positions, []);
+      await assertText(p.invested, /^–$/);
       assert.deepEqual(pageErrors.map(String), []);
     } finally {
       await browser.close();

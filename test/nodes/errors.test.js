@@ -1,21 +1,16 @@
 'use strict';
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, startSandbox, cleanUp, lastStatus, recordNodes, send, failureOf, goLive } =
+const { helper, sandboxPerTest, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, lastStatus, recordNodes, send, failureOf, goLive } =
   require('./support');
 
 describe('mStock nodes: every error reaches a Catch node with its code', function () {
   let sandbox;
   let url;
 
-  beforeEach(async function () {
-    ({ sandbox, url } = await startSandbox());
-    await helper.startServer();
-  });
-
-  afterEach(async function () {
-    await cleanUp(sandbox);
-    await helper.stopServer();
+  sandboxPerTest((s, u) => {
+    sandbox = s;
+    url = u;
   });
 
   it('MSTOCK_NO_CREDENTIALS: a password missing on the account, and nothing is sent', async function () {

@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, startSandbox, cleanUp, lastStatus, SANDBOX_ACCOUNT, send, failureOf, goLive } =
+const { helper, sandboxPerTest, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, lastStatus, SANDBOX_ACCOUNT, send, failureOf, goLive } =
   require('./support');
 const { nextIndiaMidnight, toIndiaIso } = require('../../dist/src/session/india-time');
 
@@ -8,14 +8,9 @@ describe('mStock nodes: the happy path against the sandbox', function () {
   let sandbox;
   let url;
 
-  beforeEach(async function () {
-    ({ sandbox, url } = await startSandbox());
-    await helper.startServer();
-  });
-
-  afterEach(async function () {
-    await cleanUp(sandbox);
-    await helper.stopServer();
+  sandboxPerTest((s, u) => {
+    sandbox = s;
+    url = u;
   });
 
 

@@ -1,6 +1,7 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, startSandbox, cleanUp, lastStatus, recordNodes, SANDBOX_ACCOUNT, send, goLive } =
+const crypto = require('node:crypto');
+const { helper, sandboxPerTest, bearerOf, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, lastStatus, recordNodes, SANDBOX_ACCOUNT, send, goLive } =
   require('./support');
 const { IST_OFFSET_MS } = require('../../dist/src/session/india-time');
 const { manualClock } = require('../manual-clock');
@@ -9,15 +10,13 @@ describe('mStock nodes: session lifecycle', function () {
   let sandbox;
   let url;
 
-  beforeEach(async function () {
-    ({ sandbox, url } = await startSandbox());
-    await helper.startServer();
+  afterEach(function () {
+    helper.settings({});
   });
 
-  afterEach(async function () {
-    helper.settings({});
-    await cleanUp(sandbox);
-    await helper.stopServer();
+  sandboxPerTest((s, u) => {
+    sandbox = s;
+    url = u;
   });
 
 
@@ -198,14 +197,9 @@ describe('mStock nodes: the session kept in a context store (opt-in)', function 
     helper.settings({});
   });
 
-  beforeEach(async function () {
-    ({ sandbox, url } = await startSandbox());
-    await helper.startServer();
-  });
-
-  afterEach(async function () {
-    await cleanUp(sandbox);
-    await helper.stopServer();
+  sandboxPerTest((s, u) => {
+    sandbox = s;
+    url = u;
   });
 
 
@@ -240,5 +234,22 @@ describe('mStock nodes: the session kept in a context store (opt-in)', function 
     await goLive(sandbox);
     assert.equal(stored(), undefined);
     assert.equal(helper.getNode('c1').context().get('mstockSession'), undefined);
+  });
+
+  it('the stored session is sealed: neither the token nor a hash of the credentials in readable form (test/session/sealed-session.test.js tests the seal)', async function () {
+    await helper.load(allNodes, standardFlow(url, { configExtra: { store: 'keep' } }), sandboxCredentials());
+    await goLive(sandbox);
+    await send('funds1');
+    const token = bearerOf(sandbox.requests.find((r) => r.endpoint === 'fundSummary'));
+    const text = JSON.stringify(stored());
+    assert.equal(stored().version, 2);
+    assert.ok(token && token.length > 20);
+    assert.ok(!text.includes(token), 'no plain token');
+    assert.ok(!text.includes(token.split('.')[1]), 'no part of the token');
+    // the fingerprint version 0.1 wrote: an unsalted SHA-256 of the settings and every credential
+    const legacy = crypto.createHash('sha256');
+    for (const part of [url, 2000, SANDBOX_ACCOUNT.apiKey, SANDBOX_ACCOUNT.clientCode, SANDBOX_ACCOUNT.password, undefined]) legacy.update(`${part ?? ''}\u0000`);
+    assert.ok(!text.includes(legacy.digest('hex')), 'no unsalted hash of the credentials');
+    for (const secret of [SANDBOX_ACCOUNT.apiKey, SANDBOX_ACCOUNT.password]) assert.ok(!text.includes(secret));
   });
 });

@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { helper, allNodes, sandboxCredentials, portfolioAndOrdersFlow, collect, until, startSandbox, cleanUp, lastStatus, SANDBOX_ACCOUNT, send, failureOf, goLive, bearerOf } =
+const { helper, sandboxPerTest, allNodes, sandboxCredentials, portfolioAndOrdersFlow, collect, until, lastStatus, SANDBOX_ACCOUNT, send, failureOf, goLive, bearerOf } =
   require('./support');
 const { JWT_LIKE } = require('../api/_helpers');
 const { IST_OFFSET_MS } = require('../../dist/src/session/india-time');
@@ -25,14 +25,9 @@ describe('mstock-orders: order book, trade book, order details and trade history
   let sandbox;
   let url;
 
-  beforeEach(async function () {
-    ({ sandbox, url } = await startSandbox());
-    await helper.startServer();
-  });
-
-  afterEach(async function () {
-    await cleanUp(sandbox);
-    await helper.stopServer();
+  sandboxPerTest((s, u) => {
+    sandbox = s;
+    url = u;
   });
 
   const load = (orders = {}) => helper.load(allNodes, portfolioAndOrdersFlow(url, { orders }), sandboxCredentials());

@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { helper, allNodes, sandboxCredentials, portfolioAndOrdersFlow, collect, startSandbox, cleanUp, lastStatus, SANDBOX_ACCOUNT, send, failureOf, goLive, bearerOf } =
+const { helper, sandboxPerTest, allNodes, sandboxCredentials, portfolioAndOrdersFlow, collect, lastStatus, SANDBOX_ACCOUNT, send, failureOf, goLive, bearerOf } =
   require('./support');
 const { JWT_LIKE } = require('../api/_helpers');
 
@@ -18,14 +18,9 @@ describe('mstock-portfolio: positions and holdings against the sandbox', functio
   let sandbox;
   let url;
 
-  beforeEach(async function () {
-    ({ sandbox, url } = await startSandbox());
-    await helper.startServer();
-  });
-
-  afterEach(async function () {
-    await cleanUp(sandbox);
-    await helper.stopServer();
+  sandboxPerTest((s, u) => {
+    sandbox = s;
+    url = u;
   });
 
   const load = (portfolio = {}) => helper.load(allNodes, portfolioAndOrdersFlow(url, { portfolio }), sandboxCredentials());

@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { helper, allNodes, sandboxCredentials, requestFlow, collect, until, startSandbox, cleanUp, lastStatus, recordNodes, send, failureOf, goLive, bearerOf, SANDBOX_ACCOUNT } =
+const { helper, sandboxPerTest, allNodes, sandboxCredentials, requestFlow, collect, until, lastStatus, recordNodes, send, failureOf, goLive, bearerOf, SANDBOX_ACCOUNT } =
   require('./support');
 
 const CATALOGUE = require('../../nodes/locales/en-US/mstock-request.json');
@@ -10,14 +10,9 @@ describe('mstock-request: any Type B call by method and path, in a real Node-RED
   let sandbox;
   let url;
 
-  beforeEach(async function () {
-    ({ sandbox, url } = await startSandbox());
-    await helper.startServer();
-  });
-
-  afterEach(async function () {
-    await cleanUp(sandbox);
-    await helper.stopServer();
+  sandboxPerTest((s, u) => {
+    sandbox = s;
+    url = u;
   });
 
   /** Loads the standard flow plus the given mstock-request nodes and makes the session live. */

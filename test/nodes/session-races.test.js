@@ -2,20 +2,15 @@
 // Calls that overlap a change of session: what was in flight for one session never answers for
 // the next, and every message says what really happened.
 const assert = require('node:assert/strict');
-const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, startSandbox, cleanUp, send, failureOf, goLive , bearerOf } = require('./support');
+const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, send, failureOf, goLive , bearerOf , sandboxPerTest } = require('./support');
 
 describe('mStock nodes: calls that overlap a logout, a new login or a second OTP', function () {
   let sandbox;
   let url;
 
-  beforeEach(async function () {
-    ({ sandbox, url } = await startSandbox());
-    await helper.startServer();
-  });
-
-  afterEach(async function () {
-    await cleanUp(sandbox);
-    await helper.stopServer();
+  sandboxPerTest((s, u) => {
+    sandbox = s;
+    url = u;
   });
 
   const load = () => helper.load(allNodes, standardFlow(url, { timeout: 6000 }), sandboxCredentials());

@@ -163,6 +163,24 @@ async function startSandbox(options = {}) {
   return { sandbox, url };
 }
 
+/**
+ * The hooks of a node test suite: before each test a fresh sandbox (`options` for it) and a
+ * Node-RED runtime, after it both gone. `use(sandbox, url)` hands the test its sandbox.
+ */
+function sandboxPerTest(use, options = {}) {
+  let current;
+  beforeEach(async function () {
+    const { sandbox, url } = await startSandbox(options);
+    current = sandbox;
+    use(sandbox, url);
+    await helper.startServer();
+  });
+  afterEach(async function () {
+    await cleanUp(current);
+    await helper.stopServer();
+  });
+}
+
 async function cleanUp(sandbox) {
   await helper.unload();
   closeAllSessions();
@@ -186,6 +204,7 @@ module.exports = {
   lastStatus,
   startSandbox,
   cleanUp,
+  sandboxPerTest,
   send,
   failureOf,
   goLive,

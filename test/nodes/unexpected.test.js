@@ -2,20 +2,15 @@
 // Answers no one planned for: a malformed answer is MSTOCK_BAD_RESPONSE with a sentence, and an
 // error inside the package is logged (redacted, with its stack) instead of vanishing.
 const assert = require('node:assert/strict');
-const { helper, allNodes, sandboxCredentials, standardFlow, startSandbox, cleanUp, failureOf, goLive, recordNodes, SANDBOX_ACCOUNT } = require('./support');
+const { helper, allNodes, sandboxCredentials, standardFlow, failureOf, goLive, recordNodes, SANDBOX_ACCOUNT , sandboxPerTest } = require('./support');
 
 describe('mStock nodes: malformed answers and unexpected errors', function () {
   let sandbox;
   let url;
 
-  beforeEach(async function () {
-    ({ sandbox, url } = await startSandbox());
-    await helper.startServer();
-  });
-
-  afterEach(async function () {
-    await cleanUp(sandbox);
-    await helper.stopServer();
+  sandboxPerTest((s, u) => {
+    sandbox = s;
+    url = u;
   });
 
   for (const output of ['raw', 'parsed']) {
