@@ -4,12 +4,14 @@
 //   node bench/limiter.js '{"burst":40,"queued":300,"maxWaitMs":10000}'
 //
 // The account's rate limiter (dist/src/account/rate-limiter.js) on the system clock, as the
-// account node makes it, with order-category sends that do nothing but note the time:
+// account node makes it, with order-category sends that note the time and answer at once (the
+// limiter counts a call in its window from its answer):
 //
 // - burst:  `burst` order sends scheduled at once. mStock allows 30 a second: 30 go at once, the
 //           rest when the first second has passed.
 // - queued: `queued` order sends scheduled at once on a fresh limiter. An order call never waits
 //           more than 1 s: those that cannot go by then are refused (MSTOCK_RATE_LIMITED), not held.
+//           How many go at ~1 s depends on when the first 30 were answered and when each was queued.
 //
 // The account's own wait bound (`maxWaitMs`, its timeout) is longer than 1 s on purpose: the 1 s
 // is the order category's. Beside each scenario a plain setTimeout of the same 1 s is timed: how
@@ -70,6 +72,8 @@ async function scenario(n, maxWaitMs) {
     refusedMessage: refused[0]?.message,
     refusedFirstMs: min(refused, 'atMs'),
     refusedLastMs: max(refused, 'atMs'),
+    // in the queue, from its scheduling until it was sent or refused
+    longestInQueueMs: max(results, 'heldMs'),
     longestHoldMs: max(sent, 'heldMs'),
     longestWaitBeforeRefusalMs: max(refused, 'heldMs'),
     timerLateMs,
