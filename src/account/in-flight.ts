@@ -27,7 +27,8 @@ function canonical(value: unknown): string {
  * dump or an inspected object would show it otherwise).
  */
 export function callKey(call: CallIdentity): string {
-  const text = canonical([call.sessionToken, call.method.toUpperCase(), call.path, call.body ?? null]);
+  const head = `${call.sessionToken}\u0000${call.method.toUpperCase()}\u0000${call.path}`;
+  const text = call.body === undefined ? head : `${head}\u0000${canonical(call.body)}`;
   return crypto.createHash('sha256').update(text).digest('base64url');
 }
 

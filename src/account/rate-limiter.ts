@@ -258,6 +258,14 @@ export class RateLimiter {
     if (this.closed) return Promise.reject(this.closeReason ?? this.closedError());
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortError(signal));
+    // a category without published limits never waits: send at once, with no bookkeeping
+    if (lane.windows.length === 0) {
+      try {
+        return Promise.resolve(send());
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
 
     return new Promise<T>((resolve, reject) => {
       const now = this.clock.now();
