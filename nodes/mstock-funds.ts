@@ -1,4 +1,5 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { copyOfAnswer } from '../src/api/copy';
 import { parseFunds } from '../src/api/funds';
 import { attachToAccount } from '../src/nodered/flow-node';
 
@@ -16,7 +17,7 @@ export = function register(RED: NodeAPI): void {
       async handle(session) {
         const data = await session.funds();
         // one answer may serve several messages: each gets its own copy
-        return { topic: 'mstock/funds', payload: raw ? structuredClone(data) : parseFunds(data) };
+        return { topic: 'mstock/funds', payload: raw ? copyOfAnswer(data, 'the fund summary request') : parseFunds(data) };
       },
     });
   }

@@ -1,4 +1,5 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { copyOfAnswer } from '../src/api/copy';
 import { FROM_MSG } from '../src/nodered/choice';
 import { attachToAccount } from '../src/nodered/flow-node';
 import { requestFromMessage } from '../src/nodered/request-message';
@@ -29,7 +30,7 @@ export = function register(RED: NodeAPI): void {
         const call = requestFromMessage(settings, given);
         const envelope = await session.callPath(call.method, call.path, { body: call.body, query: call.query });
         // one answer may serve several messages: each gets its own copy
-        return { topic: 'mstock/request', payload: structuredClone(envelope.data) };
+        return { topic: 'mstock/request', payload: copyOfAnswer(envelope.data, `${call.method} ${call.path}`) };
       },
     });
   }

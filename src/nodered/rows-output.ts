@@ -1,5 +1,6 @@
 import type { RequestOptions } from '../api/client';
 import { EndpointName, ENDPOINTS, EndpointSpec } from '../api/endpoints';
+import { copyOfAnswer } from '../api/copy';
 import { parseRows } from '../api/rows';
 import type { AccountSession } from '../session/session';
 
@@ -23,5 +24,5 @@ export async function readRows(session: AccountSession, endpoint: EndpointName, 
   // checked in both outputs: raw is the broker's data as it came, but only the shape the API documents
   const rows = parseRows(envelope.data, { identifiers: spec.identifiers, dates: spec.dates, what: spec.what });
   if (output === 'parsed') return rows;
-  return rows.length === 0 ? [] : structuredClone(envelope.data);
+  return rows.length === 0 ? [] : copyOfAnswer(envelope.data, spec.what);
 }

@@ -2,7 +2,7 @@
 // Calls that overlap a change of session: what was in flight for one session never answers for
 // the next, and every message says what really happened.
 const assert = require('node:assert/strict');
-const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, send, failureOf, goLive , bearerOf , sandboxPerTest } = require('./support');
+const { helper, allNodes, sandboxCredentials, standardFlow, nextMessage, collect, until, send, failureOf, goLive, bearerOf, sandboxPerTest } = require('./support');
 
 describe('mStock nodes: calls that overlap a logout, a new login or a second OTP', function () {
   let sandbox;

@@ -2,7 +2,7 @@
 // Answers no one planned for: a malformed answer is MSTOCK_BAD_RESPONSE with a sentence, and an
 // error inside the package is logged (redacted, with its stack) instead of vanishing.
 const assert = require('node:assert/strict');
-const { helper, allNodes, sandboxCredentials, standardFlow, failureOf, goLive, recordNodes, SANDBOX_ACCOUNT , sandboxPerTest } = require('./support');
+const { helper, requestFlow, allNodes, sandboxCredentials, standardFlow, failureOf, goLive, recordNodes, SANDBOX_ACCOUNT, sandboxPerTest } = require('./support');
 
 describe('mStock nodes: malformed answers and unexpected errors', function () {
   let sandbox;
@@ -24,6 +24,18 @@ describe('mStock nodes: malformed answers and unexpected errors', function () {
       assert.match(msg.error.message, /^[A-Z].*\.$/, 'a sentence');
     });
   }
+
+  it('an answer nested 5,000 levels deep to mstock-request is MSTOCK_BAD_RESPONSE, not an internal error', async function () {
+    await helper.load(allNodes, requestFlow(url, { req1: { method: 'GET', path: 'getoptionchainmaster/2' } }), sandboxCredentials());
+    await goLive(sandbox);
+    const record = recordNodes(['req1']);
+    sandbox.setFault({ kind: 'deep-nesting', endpoints: ['optionChainMaster'], times: 1 });
+    const msg = await failureOf('req1');
+    assert.equal(msg.error.code, 'MSTOCK_BAD_RESPONSE');
+    assert.match(msg.error.message, /nested/);
+    const internal = record.logs.filter((l) => l.args.some((a) => /unexpected internal error/.test(String(a))));
+    assert.deepEqual(internal, [], 'not logged as an internal error');
+  });
 
   it('an error inside the package is logged with its stack, redacted, and reported as MSTOCK_SERVER_ERROR', async function () {
     await helper.load(allNodes, standardFlow(url), sandboxCredentials());
