@@ -401,7 +401,7 @@ function buildMaster(fromDay: number): MasterBuild {
   const rows: MasterRow[] = [];
   const instruments = new Map<string, Instrument>();
   const add = (row: MasterRow | undefined, instrument: Omit<Instrument, 'row'>): void => {
-    if (instruments.has(instrument.token)) throw new Error(`token ${instrument.token} twice in the master`);
+    if (instruments.has(instrument.token)) throw new Error(`token ${instrument.token} twice in the master: ${instruments.get(instrument.token)?.tradingSymbol} and ${instrument.tradingSymbol}`);
     if (row) rows.push(row);
     (instrument as { row?: MasterRow }).row = row;
     instruments.set(instrument.token, instrument as Instrument);
@@ -463,22 +463,29 @@ function buildMaster(fromDay: number): MasterBuild {
     add(row, { ...none, token, tradingSymbol: symbol, exchanges: ['BSE'], tick, spot: { seed: hashString(`BSE:${symbol}`), base: price }, kind: 'spot', minuteVolume: Math.round(50 + random() * 500) });
   }
 
-  // derivatives: NFO from 35001, BFO from 800001, currency from 1100001, MCX from 400001, tokens in rising order with gaps
-  const counters = { NFO: 35_000, BFO: 800_000, CUR: 1_100_000, MCX: 400_000 };
-  const derivativeToken = (book: keyof typeof counters): string => {
-    counters[book] += 1 + Math.floor(random() * 3);
-    return String(counters[book]);
+  // A contract's token is fixed by its underlying, expiry week, strike and side, so it keeps its
+  // token while the master rolls from day to day. Each underlying has a block per book: a slot per
+  // week of the cycle (longer than any contract lives), and in it the future, then CE and PE per strike.
+  const nextToken = { NFO: 35_001, BFO: 800_001, MCX: 600_001, CUR: 1_100_001 };
+  const WEEKS_KEPT = { NFO: 16, BFO: 16, MCX: 32, CUR: 64 } as const;
+  const slotsPerWeek = (wings: number): number => 2 * (2 * wings + 1) + 1;
+  const reserve = (book: keyof typeof nextToken, wings: number): number => {
+    const offset = nextToken[book];
+    nextToken[book] += WEEKS_KEPT[book] * slotsPerWeek(wings);
+    return offset;
   };
-  interface Contract { symbol: string; exchSeg: string; book: keyof typeof counters; quoteExchanges: string[]; spot: Spot; price: number; lot: number; tick: number; volatility: number; minuteLots: number }
+  const contractToken = (c: Contract, day: number, slot: number): string =>
+    String(c.offset + (Math.floor((day + 3) / 7) % WEEKS_KEPT[c.book]) * slotsPerWeek(c.wings) + slot);
+  interface Contract { symbol: string; exchSeg: string; book: keyof typeof nextToken; wings: number; offset: number; quoteExchanges: string[]; spot: Spot; price: number; lot: number; tick: number; volatility: number; minuteLots: number }
   const future = (c: Contract, day: number, type: string): void => {
-    const token = derivativeToken(c.book);
     const name = `${c.symbol}${monthCode(day)}FUT`;
+    const token = contractToken(c, day, 0);
     add({ token, symbol: c.symbol, name, expiry: masterExpiry(day), strike: '0', lotsize: String(c.lot), instrumenttype: type, exch_seg: c.exchSeg, tick_size: String(c.tick) }, {
       token, tradingSymbol: name, exchanges: c.quoteExchanges, tick: c.tick, spot: c.spot, kind: 'future', expiryMs: expiryCloseMs(day), strike: 0, call: false,
       volatility: c.volatility, minuteVolume: c.minuteLots * c.lot * 3, derivative: true,
     });
   };
-  const options = (c: Contract, day: number, weekly: boolean, step: number, wings: number, type: string): void => {
+  const options = (c: Contract, day: number, weekly: boolean, step: number, type: string): void => {
     const atm = Math.round(c.price / step) * step;
     const code = weekly ? weekCode(day) : monthCode(day);
     const expiry = masterExpiry(day);
@@ -486,13 +493,13 @@ function buildMaster(fromDay: number): MasterBuild {
     const optionTick = c.tick < 0.05 ? c.tick : 0.05;
     const tickText = String(optionTick);
     const lot = String(c.lot);
-    for (let i = -wings; i <= wings; i += 1) {
+    for (let i = -c.wings; i <= c.wings; i += 1) {
       const strike = atm + i * step;
       if (strike <= 0) continue;
       for (const right of ['CE', 'PE']) {
-        const token = derivativeToken(c.book);
         const strikeString = strikeText(strike);
         const name = `${c.symbol}${code}${strikeString}${right}`;
+        const token = contractToken(c, day, 1 + 2 * (i + c.wings) + (right === 'CE' ? 0 : 1));
         add({ token, symbol: c.symbol, name, expiry, strike: strikeString, lotsize: lot, instrumenttype: type, exch_seg: c.exchSeg, tick_size: tickText }, {
           token, tradingSymbol: name, exchanges: c.quoteExchanges, tick: optionTick, spot: c.spot, kind: 'option', expiryMs, strike, call: right === 'CE',
           volatility: c.volatility, minuteVolume: Math.max(1, Math.round(c.minuteLots * c.lot / (1 + Math.abs(i) / 4))), derivative: true,
@@ -508,41 +515,41 @@ function buildMaster(fromDay: number): MasterBuild {
       : undefined;
     add(row, { ...none, token: index.token, tradingSymbol: index.tradingSymbol, exchanges: [index.exchange], tick: 0.05, spot, kind: 'spot', minuteVolume: 0 });
     const derivatives = index.exchange === 'NSE' ? 'NFO' : 'BFO';
-    const c: Contract = { symbol: index.symbol, exchSeg: derivatives, book: derivatives, quoteExchanges: [derivatives], spot, price: index.price, lot: index.lot, tick: 0.05, volatility: 0.15, minuteLots: 400 };
+    const c: Contract = { symbol: index.symbol, exchSeg: derivatives, book: derivatives, wings: index.wings, offset: reserve(derivatives, index.wings), quoteExchanges: [derivatives], spot, price: index.price, lot: index.lot, tick: 0.05, volatility: 0.15, minuteLots: 400 };
     const monthly = monthlyExpiries(fromDay, 3, index.monthlyWeekday);
     for (const day of monthly) future(c, day, 'FUTIDX');
     const weekly = index.weekly === null ? [] : weeklyExpiries(fromDay, 8, index.weekly).filter((d) => !monthly.includes(d));
     const expiries = [...weekly.map((d) => [d, 1]), ...monthly.map((d) => [d, 0])].sort((a, b) => a[0] - b[0]);
-    for (const [day, isWeekly] of expiries) options(c, day, isWeekly === 1, index.step, index.wings, 'OPTIDX');
+    for (const [day, isWeekly] of expiries) options(c, day, isWeekly === 1, index.step, 'OPTIDX');
   }
   const stockExpiries = monthlyExpiries(fromDay, 3, 2);
   for (const equity of equities.slice(0, FNO_STOCKS)) {
     const c: Contract = {
-      symbol: equity.symbol, exchSeg: 'NFO', book: 'NFO', quoteExchanges: ['NFO'], spot: spots.get(equity.symbol) as Spot, price: equity.price,
+      symbol: equity.symbol, exchSeg: 'NFO', book: 'NFO', wings: 30, offset: reserve('NFO', 30), quoteExchanges: ['NFO'], spot: spots.get(equity.symbol) as Spot, price: equity.price,
       lot: stockLot(equity.price), tick: 0.05, volatility: 0.3, minuteLots: 20,
     };
     for (const day of stockExpiries) future(c, day, 'FUTSTK');
-    for (const day of stockExpiries) options(c, day, false, stockStep(equity.price), 30, 'OPTSTK');
+    for (const day of stockExpiries) options(c, day, false, stockStep(equity.price), 'OPTSTK');
   }
   for (const currency of CURRENCIES) {
     const c: Contract = {
-      symbol: currency.symbol, exchSeg: 'NSE', book: 'CUR', quoteExchanges: ['CDS', 'NSE'], spot: { seed: hashString(`CDS:${currency.symbol}`), base: currency.price },
+      symbol: currency.symbol, exchSeg: 'NSE', book: 'CUR', wings: currency.wings, offset: reserve('CUR', currency.wings), quoteExchanges: ['CDS', 'NSE'], spot: { seed: hashString(`CDS:${currency.symbol}`), base: currency.price },
       price: currency.price, lot: currency.lot, tick: currency.tick, volatility: currency.volatility, minuteLots: 50,
     };
     // currency contracts expire two working days before month end; the last Wednesday stands in
     const months = monthlyExpiries(fromDay, currency.futureMonths, 3);
     for (const day of months) future(c, day, 'FUTCUR');
-    for (const day of months.slice(0, currency.optionMonths)) options(c, day, false, currency.step, currency.wings, 'OPTCUR');
+    for (const day of months.slice(0, currency.optionMonths)) options(c, day, false, currency.step, 'OPTCUR');
   }
   for (const commodity of COMMODITIES) {
     const c: Contract = {
-      symbol: commodity.symbol, exchSeg: 'MCX', book: 'MCX', quoteExchanges: ['MCX'], spot: { seed: hashString(`MCX:${commodity.symbol}`), base: commodity.price },
+      symbol: commodity.symbol, exchSeg: 'MCX', book: 'MCX', wings: commodity.wings, offset: reserve('MCX', commodity.wings), quoteExchanges: ['MCX'], spot: { seed: hashString(`MCX:${commodity.symbol}`), base: commodity.price },
       price: commodity.price, lot: commodity.lot, tick: commodity.tick, volatility: commodity.volatility, minuteLots: 30,
     };
     // MCX contracts expire around the 20th: the last Friday stands in
     const months = monthlyExpiries(fromDay, commodity.futureMonths, 5);
     for (const day of months) future(c, day, 'FUTCOM');
-    for (const day of months.slice(0, commodity.optionMonths)) options(c, day, false, commodity.step, commodity.wings, 'OPTFUT');
+    for (const day of months.slice(0, commodity.optionMonths)) options(c, day, false, commodity.step, 'OPTFUT');
   }
   return { rows, instruments };
 }

@@ -128,6 +128,21 @@ describe('sandbox market: the instrument master', function () {
     assert.equal(rows.find((r) => r.token === SBIN).name, 'SBIN-EQ');
   });
 
+  it('keeps a contract\'s token from one day to the next', function () {
+    const tomorrow = new Market(manualClock(NOW + 24 * 60 * 60 * 1000)).masterRows();
+    const today = new Map(rows.map((r) => [`${r.exch_seg} ${r.name}`, r.token]));
+    let both = 0;
+    let kept = 0;
+    for (const row of tomorrow) {
+      const token = today.get(`${row.exch_seg} ${row.name}`);
+      if (token === undefined) continue;
+      both += 1;
+      if (token === row.token) kept += 1;
+    }
+    assert.ok(both > 90_000, `${both} rows on both days`);
+    assert.equal(kept, both, `${both - kept} of ${both} rows changed token overnight`);
+  });
+
   it('gives the same rows as CSV, header first', function () {
     const lines = market.masterCsv().toString('utf8').trimEnd().split('\n');
     assert.equal(lines[0], MASTER_COLUMNS.join(','));
