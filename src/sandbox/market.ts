@@ -436,13 +436,11 @@ function buildMaster(fromDay: number): MasterBuild {
   };
   const equities: EquitySeed[] = [...REAL_EQUITIES];
   for (let i = 0; i < GENERATED_NSE; i += 1) equities.push({ symbol: inventName(), price: Math.round(10 * Math.exp(random() * 6.5) * 20) / 20 });
-  const equityToken = new Map<string, string>();
   for (const [i, equity] of equities.entries()) {
     const token = equity.token ?? nseToken();
     const tick = equityTick(equity.price);
     const spot = { seed: hashString(`NSE:${equity.symbol}`), base: equity.price };
     spots.set(equity.symbol, spot);
-    equityToken.set(equity.symbol, token);
     const minuteVolume = Math.round((i < FNO_STOCKS ? 20_000 : 500) * (0.2 + random()) * Math.min(20, 1000 / equity.price + 0.5));
     const row = { token, symbol: equity.symbol, name: `${equity.symbol}-EQ`, expiry: '', strike: '', lotsize: '1', instrumenttype: 'EQUITY', exch_seg: 'NSE', tick_size: String(tick) };
     add(row, { ...none, token, tradingSymbol: row.name, exchanges: ['NSE'], tick, spot, kind: 'spot', minuteVolume });
@@ -463,6 +461,9 @@ function buildMaster(fromDay: number): MasterBuild {
     add(row, { ...none, token, tradingSymbol: symbol, exchanges: ['BSE'], tick, spot: { seed: hashString(`BSE:${symbol}`), base: price }, kind: 'spot', minuteVolume: Math.round(50 + random() * 500) });
   }
 
+  // Token ranges, all distinct so a token alone names an instrument: NSE equities 1–25000, NSE
+  // indices 26000s, NFO from 35001, BSE equities 500001–545000, MCX from 600001, BFO from 800001,
+  // currency from 1100001, BSE indices 99919000s.
   // A contract's token is fixed by its underlying, expiry week, strike and side, so it keeps its
   // token while the master rolls from day to day. Each underlying has a block per book: a slot per
   // week of the cycle (longer than any contract lives), and in it the future, then CE and PE per strike.
