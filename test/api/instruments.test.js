@@ -221,6 +221,8 @@ describe('instrument master: search', function () {
     assert.deepEqual(found({ name: 'sbin' }), ['NSE:SBIN-EQ', 'BSE:SBIN', 'NFO:SBIN25NOVFUT']);
     assert.deepEqual(found({ name: 'sbi' }), ['NSE:SBIN-EQ', 'BSE:SBIN', 'NSE:SBICARD-EQ', 'NFO:SBIN25NOVFUT']);
     assert.deepEqual(found({ name: 'bank' }), ['NSE:SETFSBI-EQ']);
+    const names = new InstrumentMaster(parseScripMaster([row('1', 'SBIN ETF', 'SETFSBIN-EQ', 'NSE'), row('2', 'SBIN', 'SBIN-EQ', 'NSE')]));
+    assert.deepEqual(names.search({ name: 'sbin' }).map((r) => r.symbol), ['SBIN-EQ', 'SETFSBIN-EQ']);
   });
 
   it('answers at most limit rows, the best ones, and nothing for an empty text', function () {
