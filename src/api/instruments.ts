@@ -79,8 +79,15 @@ function numberOr(text: string, fallback: number): number {
   return Number.isFinite(n) ? n : fallback;
 }
 
+function isPrintableAscii(code: number): boolean {
+  return code > 32 && code < 127;
+}
+
 function field(value: unknown): string {
-  if (typeof value === 'string') return value.trim();
+  if (typeof value === 'string') {
+    // most fields start and end with a printable ASCII character: skip trim()'s copy
+    return value === '' || (isPrintableAscii(value.charCodeAt(0)) && isPrintableAscii(value.charCodeAt(value.length - 1))) ? value : value.trim();
+  }
   return value === null || value === undefined ? '' : String(value).trim();
 }
 
@@ -285,13 +292,14 @@ export class InstrumentMaster {
       this.bySymbol.set(exchange, new Map());
       this.byToken.set(exchange, new Map());
     }
-    for (const row of rows) {
+    // last to first, so that where a key repeats the first row's set() is the one that stays
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const row = rows[i];
       const symbols = this.bySymbol.get(row.exchange);
       const tokens = this.byToken.get(row.exchange);
       if (!symbols || !tokens) continue;
-      const key = row.symbol.toUpperCase();
-      if (!symbols.has(key)) symbols.set(key, row);
-      if (!tokens.has(row.token)) tokens.set(row.token, row);
+      symbols.set(row.symbol.toUpperCase(), row);
+      tokens.set(row.token, row);
     }
   }
 
