@@ -77,7 +77,7 @@ describe('instrument master: parsing the download', function () {
   });
 
   it('keeps a token a string, also when the JSON gave a number, and trims spaces', function () {
-    const [r] = parseScripMaster([{ ...row(' 3045 ', ' SBIN ', '\u00a0SBIN-EQ\t', ' NSE '), token: 3045 }]);
+    const [r] = parseScripMaster([{ ...row(' 3045 ', ' SBIN ', '\u00a0SBIN-EQ\u3000', ' NSE '), token: 3045 }]);
     assert.equal(r.token, '3045');
     assert.equal(r.symbol, 'SBIN-EQ');
     assert.equal(r.name, 'SBIN');
