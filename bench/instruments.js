@@ -2,7 +2,10 @@
 // Measures the instrument master by hand (no assertions): building it from 100,000 rows against
 // JSON.parse of the same bytes, and the time of one lookup and one search. Run after the build:
 //
-//   node bench/instruments.js [rows]
+//   node --expose-gc bench/instruments.js [rows]
+//
+// With --expose-gc each timed run starts after a full collection, so one run's garbage is not
+// charged to the next.
 const { performance } = require('node:perf_hooks');
 const { parseScripMaster, InstrumentMaster } = require('../dist/src/api/instruments');
 
@@ -40,6 +43,7 @@ function toCsv(rows) {
 function median(runs, fn) {
   const times = [];
   for (let i = 0; i < runs; i++) {
+    if (global.gc) global.gc();
     const start = performance.now();
     fn();
     times.push(performance.now() - start);
@@ -51,7 +55,7 @@ function median(runs, fn) {
 const rows = masterRows(ROWS);
 const json = JSON.stringify(rows);
 const csv = toCsv(rows);
-const RUNS = 9;
+const RUNS = 15;
 
 const jsonParse = median(RUNS, () => JSON.parse(json));
 const buildFromRows = median(RUNS, () => new InstrumentMaster(parseScripMaster(JSON.parse(json))));
