@@ -1,0 +1,241 @@
+'use strict';
+// The instrument master: parsing both download forms, symbol resolution and search
+// (PRODUCT.md "Instruments", FACTS-TRADING.md §1.5 and §2.16).
+const assert = require('node:assert/strict');
+const {
+  parseScripMaster, InstrumentMaster, REST_EXCHANGE_CODE, FEED_EXCHANGE_TYPE, EXCHANGES, toExchange,
+} = require('../../dist/src/api/instruments');
+const { ErrorCode } = require('../../dist/src/api/errors');
+const { throwsWith } = require('./_helpers');
+
+// FACTS-TRADING.md §2.16, verbatim (OpenAlgo commit e1c284bea)
+const SENSEX_OPTION = {
+  token: '877966', symbol: 'SENSEX', name: 'SENSEX25O2382700CE', expiry: '23Oct2025', strike: '82700',
+  lotsize: '20', instrumenttype: 'OPTIDX', exch_seg: 'BFO', tick_size: '0.05',
+};
+const row = (token, symbol, name, exchSeg, more = {}) => ({
+  token, symbol, name, expiry: '', strike: '', lotsize: '1', instrumenttype: '', exch_seg: exchSeg, tick_size: '0.05', ...more,
+});
+const MASTER_ROWS = [
+  SENSEX_OPTION,
+  row('3045', 'SBIN', 'SBIN-EQ', 'NSE'),
+  row('500112', 'SBIN', 'SBIN', 'BSE'),
+  row('2885', 'RELIANCE', 'RELIANCE-EQ', 'NSE'),
+  row('3046', 'SBICARD', 'SBICARD-EQ', 'NSE'),
+  row('52101', 'SBIN', 'SBIN25NOVFUT', 'NFO', { expiry: '27Nov2025', lotsize: '750', instrumenttype: 'FUTSTK', tick_size: '0.10' }),
+  row('1234', 'USDINR', 'USDINR25NOVFUT', 'NSE', { expiry: '26Nov2025', lotsize: '1000', instrumenttype: 'FUTCUR', tick_size: '0.0025' }),
+  row('440', 'GOLD', 'GOLD25DECFUT', 'MCX', { expiry: '05Dec2025', lotsize: '100', instrumenttype: 'FUTCOM' }),
+  row('7', 'ZZ', 'ZZ-XX', 'NCDEX'),
+  row('8100', 'STATE BANK OF INDIA ETF', 'SETFSBI-EQ', 'NSE'),
+];
+
+describe('instrument master: exchange codes', function () {
+  it('maps the REST numeric codes and the feed exchangeType as FACTS-TRADING.md §1.5 lists them', function () {
+    assert.deepEqual({ ...REST_EXCHANGE_CODE }, { NSE: 1, NFO: 2, CDS: 3, BSE: 4, BFO: 5, MCX: 6 });
+    assert.deepEqual({ ...FEED_EXCHANGE_TYPE }, { NSE: 1, NFO: 2, BSE: 3, BFO: 4, CDS: 13, MCX: 5 });
+    assert.deepEqual([...EXCHANGES].sort(), ['BFO', 'BSE', 'CDS', 'MCX', 'NFO', 'NSE']);
+  });
+
+  it('reads an exchange in any case and refuses one it does not know', function () {
+    assert.equal(toExchange(' nfo '), 'NFO');
+    assert.equal(toExchange('NCDEX'), undefined);
+    assert.equal(toExchange(1), undefined);
+  });
+});
+
+describe('instrument master: parsing the download', function () {
+  it('turns the documented JSON row into our row: trading symbol as symbol, underlying as name, numbers and an ISO expiry', function () {
+    assert.deepEqual(parseScripMaster([SENSEX_OPTION]), [{
+      exchange: 'BFO', token: '877966', symbol: 'SENSEX25O2382700CE', name: 'SENSEX', type: 'OPTIDX',
+      expiry: '2025-10-23', strike: 82700, lotSize: 20, tickSize: 0.05,
+    }]);
+  });
+
+  it('gives cash rows no expiry and a zero strike, and the defaults for an empty lot and tick size', function () {
+    const [sbin] = parseScripMaster([row('3045', 'SBIN', 'SBIN-EQ', 'NSE', { lotsize: '', tick_size: '' })]);
+    assert.deepEqual(sbin, { exchange: 'NSE', token: '3045', symbol: 'SBIN-EQ', name: 'SBIN', type: '', expiry: null, strike: 0, lotSize: 1, tickSize: 0.05 });
+  });
+
+  it('moves currency and interest-rate contracts listed under NSE or BSE to CDS, and nothing else', function () {
+    const types = ['OPTCUR', 'FUTCUR', 'OPTIRC', 'FUTIRC', 'FUTIRT', 'FUTSTK', 'OPTIDX'];
+    const rows = types.flatMap((type, i) => [
+      row(String(100 + i), 'X', `NSE${type}`, 'NSE', { instrumenttype: type }),
+      row(String(200 + i), 'X', `BSE${type}`, 'BSE', { instrumenttype: type.toLowerCase() }),
+    ]);
+    const exchanges = Object.fromEntries(parseScripMaster(rows).map((r) => [r.symbol, r.exchange]));
+    for (const type of ['OPTCUR', 'FUTCUR', 'OPTIRC', 'FUTIRC', 'FUTIRT']) {
+      assert.equal(exchanges[`NSE${type}`], 'CDS', type);
+      assert.equal(exchanges[`BSE${type}`], 'CDS', type);
+    }
+    assert.equal(exchanges.NSEFUTSTK, 'NSE');
+    assert.equal(exchanges.BSEOPTIDX, 'BSE');
+  });
+
+  it('leaves out rows on exchanges the package does not trade and rows without token or trading symbol', function () {
+    const parsed = parseScripMaster([row('7', 'ZZ', 'ZZ-XX', 'NCDEX'), row('', 'A', 'A-EQ', 'NSE'), row('9', 'B', '', 'NSE'), null, 'x', row('10', 'C', 'C-EQ', 'nse')]);
+    assert.deepEqual(parsed.map((r) => `${r.exchange}:${r.symbol}`), ['NSE:C-EQ']);
+  });
+
+  it('keeps a token a string, also when the JSON gave a number, and trims spaces', function () {
+    const [r] = parseScripMaster([{ ...row(' 3045 ', ' SBIN ', '\u00a0SBIN-EQ\u3000', ' NSE '), token: 3045 }]);
+    assert.equal(r.token, '3045');
+    assert.equal(r.symbol, 'SBIN-EQ');
+    assert.equal(r.name, 'SBIN');
+  });
+
+  it('reads expiries as 23Oct2025, 23-OCT-2025 and 2025-10-23, and gives null for one that is not a date', function () {
+    const expiries = ['23Oct2025', '23-OCT-2025', '2025-10-23', '5Dec2025', '31Feb2025', 'soon'];
+    const parsed = parseScripMaster(expiries.map((expiry, i) => row(String(i + 1), 'X', `X${i}`, 'NFO', { expiry })));
+    assert.deepEqual(parsed.map((r) => r.expiry), ['2025-10-23', '2025-10-23', '2025-10-23', '2025-12-05', null, null]);
+  });
+
+  it('reads CSV text with the documented header, quoted fields, CRLF line ends and a byte-order mark', function () {
+    const csv = '\uFEFFtoken,symbol,name,expiry,strike,lotsize,instrumenttype,exch_seg,tick_size\r\n'
+      + '877966,SENSEX,SENSEX25O2382700CE,23Oct2025,82700,20,OPTIDX,BFO,0.05\r\n'
+      + '8100,"STATE BANK, ""SBI"" ETF",SETFSBI-EQ,,,1,,NSE,0.01\r\n'
+      + '\r\n';
+    assert.deepEqual(parseScripMaster(csv), [
+      parseScripMaster([SENSEX_OPTION])[0],
+      { exchange: 'NSE', token: '8100', symbol: 'SETFSBI-EQ', name: 'STATE BANK, "SBI" ETF', type: '', expiry: null, strike: 0, lotSize: 1, tickSize: 0.01 },
+    ]);
+  });
+
+  it('reads CSV columns by their header names in any order, and a quoted field running over a line break', function () {
+    const csv = 'exch_seg,tick_size,token,name,symbol,expiry,strike,lotsize,instrumenttype\n'
+      + 'NSE,0.05,3045,SBIN-EQ,"STATE BANK\nOF INDIA",,,1,\n'
+      + 'NSE,0.05,2885,RELIANCE-EQ,RELIANCE,,,1,\n';
+    const parsed = parseScripMaster(csv);
+    assert.deepEqual(parsed.map((r) => [r.token, r.symbol, r.name]), [['3045', 'SBIN-EQ', 'STATE BANK\nOF INDIA'], ['2885', 'RELIANCE-EQ', 'RELIANCE']]);
+  });
+
+  it('refuses CSV without the documented columns, naming the missing ones', function () {
+    const err = throwsWith(() => parseScripMaster('token,symbol,name\n1,A,A-EQ\n'), ErrorCode.BAD_RESPONSE);
+    assert.match(err.message, /expiry, strike, lotsize, instrumenttype, exch_seg, tick_size/);
+  });
+
+  it('reads JSON text, a Buffer and a { data } envelope the same as the parsed array', function () {
+    const expected = parseScripMaster(MASTER_ROWS);
+    assert.equal(expected.length, MASTER_ROWS.length - 1);
+    const text = JSON.stringify(MASTER_ROWS);
+    assert.deepEqual(parseScripMaster(text), expected);
+    assert.deepEqual(parseScripMaster(Buffer.from(text)), expected);
+    assert.deepEqual(parseScripMaster({ status: 'true', data: MASTER_ROWS }), expected);
+  });
+
+  it('refuses a body that is not a list of instruments', function () {
+    throwsWith(() => parseScripMaster(null), ErrorCode.BAD_RESPONSE);
+    throwsWith(() => parseScripMaster({ status: 'false', message: 'no' }), ErrorCode.BAD_RESPONSE);
+    throwsWith(() => parseScripMaster('[{"token":'), ErrorCode.BAD_RESPONSE);
+  });
+});
+
+describe('instrument master: resolving an instrument', function () {
+  const master = new InstrumentMaster(parseScripMaster(MASTER_ROWS));
+
+  it('resolves the four forms of PRODUCT.md to the same row, exchange and symbol in any case', function () {
+    const forms = ['NSE:SBIN-EQ', 'nse:sbin-eq', ' NSE : SBIN-EQ ', 'NSE:3045', { exchange: 'NSE', symbol: 'SBIN-EQ' },
+      { exchange: 'Nse', symbol: 'sbin-eq' }, { exchange: 'NSE', token: '3045' }, { exchange: 'NSE', token: 3045 },
+      { exchange: 'NSE', token: '3045', symbol: 'SBIN-EQ' }];
+    for (const form of forms) {
+      const r = master.resolve(form);
+      assert.equal(`${r.exchange}:${r.token}:${r.symbol}`, 'NSE:3045:SBIN-EQ', JSON.stringify(form));
+    }
+  });
+
+  it('keeps exchanges apart: the same text names different rows on NSE and BSE', function () {
+    assert.equal(master.resolve('BSE:SBIN').token, '500112');
+    throwsWith(() => master.resolve('NSE:SBIN'), ErrorCode.INVALID_INPUT);
+    throwsWith(() => master.resolve('BSE:3045'), ErrorCode.INVALID_INPUT);
+  });
+
+  it('finds currency contracts under CDS', function () {
+    assert.equal(master.resolve('CDS:USDINR25NOVFUT').token, '1234');
+    throwsWith(() => master.resolve('NSE:USDINR25NOVFUT'), ErrorCode.INVALID_INPUT);
+  });
+
+  it('names a symbol it cannot find', function () {
+    const err = throwsWith(() => master.resolve('NSE:SBINN-EQ'), ErrorCode.INVALID_INPUT);
+    assert.match(err.message, /^NSE:SBINN-EQ is not in mStock's instrument master/);
+    const byObject = throwsWith(() => master.resolve({ exchange: 'nse', symbol: 'SBINN-EQ' }), ErrorCode.INVALID_INPUT);
+    assert.match(byObject.message, /^NSE:SBINN-EQ is not in mStock's instrument master/);
+    const byToken = throwsWith(() => master.resolve({ exchange: 'NSE', token: '99999' }), ErrorCode.INVALID_INPUT);
+    assert.match(byToken.message, /^NSE:99999 is not in mStock's instrument master.*token 99999/);
+  });
+
+  it('refuses an unknown exchange, a missing exchange, symbol or token, and other shapes', function () {
+    assert.match(throwsWith(() => master.resolve('NSX:SBIN-EQ'), ErrorCode.INVALID_INPUT).message, /Unknown exchange "NSX".*NSE, BSE, NFO, BFO, CDS, MCX/);
+    for (const bad of ['SBIN-EQ', 'NSE:', { symbol: 'SBIN-EQ' }, { exchange: 'NSE' }, { exchange: 'NSE', symbol: 5 }, null, 3045, ['NSE', 'SBIN-EQ']]) {
+      throwsWith(() => master.resolve(bad), ErrorCode.INVALID_INPUT);
+    }
+  });
+
+  it('accepts a numeric token only when it is a safe integer', function () {
+    for (const token of [3045.5, 2 ** 53, -1, Number.NaN]) {
+      const err = throwsWith(() => master.resolve({ exchange: 'NSE', token }), ErrorCode.INVALID_INPUT);
+      assert.match(err.message, /give it as a string/);
+    }
+  });
+
+  it('refuses a symbol and a token that name different rows', function () {
+    const err = throwsWith(() => master.resolve({ exchange: 'NSE', token: '3045', symbol: 'RELIANCE-EQ' }), ErrorCode.INVALID_INPUT);
+    assert.match(err.message, /NSE token 3045 is SBIN-EQ.*not RELIANCE-EQ/);
+  });
+
+  it('answers copies: changing an answer does not change the master', function () {
+    master.resolve('NSE:SBIN-EQ').symbol = 'CHANGED';
+    master.search('SBIN-EQ')[0].token = '0';
+    assert.equal(master.resolve('NSE:3045').symbol, 'SBIN-EQ');
+    assert.equal(master.search('SBIN-EQ')[0].token, '3045');
+  });
+
+  it('keeps the first row where the master lists a symbol or token twice', function () {
+    const twice = new InstrumentMaster(parseScripMaster([row('1', 'A', 'A-EQ', 'NSE'), row('2', 'A', 'a-eq', 'NSE'), row('1', 'B', 'B-EQ', 'NSE')]));
+    assert.equal(twice.resolve('NSE:A-EQ').token, '1');
+    assert.equal(twice.resolve('NSE:1').symbol, 'A-EQ');
+    assert.equal(twice.resolve('NSE:B-EQ').token, '1');
+  });
+});
+
+describe('instrument master: search', function () {
+  const master = new InstrumentMaster(parseScripMaster(MASTER_ROWS));
+  const found = (query, limit) => master.search(query, limit).map((r) => `${r.exchange}:${r.symbol}`);
+
+  it('puts the exact trading symbol first, then symbols starting with the text, then names containing it', function () {
+    assert.deepEqual(found('sbin'), ['BSE:SBIN', 'NSE:SBIN-EQ', 'NFO:SBIN25NOVFUT']);
+    assert.deepEqual(found('SBI'), ['NSE:SBIN-EQ', 'BSE:SBIN', 'NSE:SBICARD-EQ', 'NFO:SBIN25NOVFUT', 'NSE:SETFSBI-EQ']);
+    assert.deepEqual(found('state bank'), ['NSE:SETFSBI-EQ']);
+    assert.deepEqual(found('EQ'), ['NSE:SBIN-EQ', 'NSE:RELIANCE-EQ', 'NSE:SBICARD-EQ', 'NSE:SETFSBI-EQ']);
+  });
+
+  it('finds a token given as text or number, and within an exchange prefix', function () {
+    assert.deepEqual(found('3045'), ['NSE:SBIN-EQ']);
+    assert.deepEqual(found(877966), ['BFO:SENSEX25O2382700CE']);
+    assert.deepEqual(found('nse:sbi'), ['NSE:SBIN-EQ', 'NSE:SBICARD-EQ', 'NSE:SETFSBI-EQ']);
+  });
+
+  it('searches only the field an object gives, within its exchange', function () {
+    assert.deepEqual(found({ exchange: 'NFO', symbol: 'sbin' }), ['NFO:SBIN25NOVFUT']);
+    assert.deepEqual(found({ symbol: 'SBIN-EQ' }), ['NSE:SBIN-EQ']);
+    assert.deepEqual(found({ token: 500112 }), ['BSE:SBIN']);
+    assert.deepEqual(found({ exchange: 'NSE', token: '500112' }), []);
+    assert.deepEqual(found({ name: 'sbin' }), ['NSE:SBIN-EQ', 'BSE:SBIN', 'NFO:SBIN25NOVFUT']);
+    assert.deepEqual(found({ name: 'sbi' }), ['NSE:SBIN-EQ', 'BSE:SBIN', 'NSE:SBICARD-EQ', 'NFO:SBIN25NOVFUT']);
+    assert.deepEqual(found({ name: 'bank' }), ['NSE:SETFSBI-EQ']);
+    const names = new InstrumentMaster(parseScripMaster([row('1', 'SBIN ETF', 'SETFSBIN-EQ', 'NSE'), row('2', 'SBIN', 'SBIN-EQ', 'NSE')]));
+    assert.deepEqual(names.search({ name: 'sbin' }).map((r) => r.symbol), ['SBIN-EQ', 'SETFSBIN-EQ']);
+  });
+
+  it('answers at most limit rows, the best ones, and nothing for an empty text', function () {
+    assert.deepEqual(found('SBI', 2), ['NSE:SBIN-EQ', 'BSE:SBIN']);
+    assert.deepEqual(found('SBI', 0), []);
+    assert.deepEqual(found('   '), []);
+    const many = new InstrumentMaster(parseScripMaster(Array.from({ length: 50 }, (_, i) => row(String(i + 1), 'N', `N${i}`, 'NSE'))));
+    assert.equal(many.search('N').length, 20);
+    assert.equal(many.search('N', 35).length, 35);
+  });
+
+  it('refuses a limit that is not a whole number of zero or more, and queries of other shapes', function () {
+    for (const limit of [-1, 1.5, '5']) throwsWith(() => master.search('SBI', limit), ErrorCode.INVALID_INPUT);
+    for (const query of [null, ['SBI'], { exchange: 'NSE' }, { exchange: 'NSX', symbol: 'A' }]) throwsWith(() => master.search(query), ErrorCode.INVALID_INPUT);
+  });
+});
