@@ -83,23 +83,44 @@ function problemDetails(parsed: unknown): string | undefined {
 }
 
 /**
+ * The body of a successful answer of a `bare` row: a JSON array (unless it is the one-envelope list
+ * some answers come as) or text that is neither JSON nor an HTML page (CSV). Undefined when the
+ * body is to be read as an envelope: an object, an HTML page, an empty body.
+ */
+function bareAnswer(parsed: unknown, body: string, contentType: string): unknown {
+  if (Array.isArray(parsed)) {
+    const [only] = parsed as unknown[];
+    const oneEnvelope = parsed.length === 1 && typeof only === 'object' && only !== null && 'status' in only;
+    return oneEnvelope ? undefined : parsed;
+  }
+  const htmlOrEmpty = body.trim() === '' || /html/i.test(contentType) || /^\s*</.test(body);
+  return parsed === undefined && !htmlOrEmpty ? body : undefined;
+}
+
+/**
  * Turns one HTTP answer into its JSON envelope, or throws the MStockError it stands for. Success
  * and failure are read from the body first (the broker answers many failures with HTTP 200), then
- * from the HTTP status.
+ * from the HTTP status. A `bare` row's successful body (see bareAnswer) is answered as the `data`
+ * of a success envelope made here.
  */
 export function classifyResponse(
-  endpoint: EndpointName | Pick<EndpointSpec, 'what' | 'failure'>,
+  endpoint: EndpointName | Pick<EndpointSpec, 'what' | 'failure' | 'answer'>,
   httpStatus: number,
   body: string,
   contentType = '',
 ): Envelope {
+  const spec: Pick<EndpointSpec, 'what' | 'failure' | 'answer'> = typeof endpoint === 'string' ? ENDPOINTS[endpoint] : endpoint;
+  const { what, failure } = spec;
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
     parsed = undefined;
   }
-  const { what, failure } = typeof endpoint === 'string' ? ENDPOINTS[endpoint] : endpoint;
+  if (spec.answer === 'bare' && httpStatus >= 200 && httpStatus < 300) {
+    const bare = bareAnswer(parsed, body, contentType);
+    if (bare !== undefined) return { status: true, message: '', errorcode: '', data: bare };
+  }
   // [PROD] some answers come as a list holding the one envelope
   if (Array.isArray(parsed) && parsed.length === 1) parsed = parsed[0];
   const problem = problemDetails(parsed);

@@ -183,7 +183,8 @@ export class MStockClient {
   }
 
   /**
-   * Any call of the table with the session: the broker's envelope once it reported success.
+   * Any call of the table with the session: the broker's envelope once it reported success; for a
+   * row whose answer is `bare` (the instrument master), a success envelope whose `data` is the body.
    * Reads marked idempotent may be sent once more on a dead kept-alive connection; nothing else is.
    */
   async request(endpoint: EndpointName, sessionToken: string, options: RequestOptions = {}): Promise<Envelope> {
@@ -235,6 +236,7 @@ export class MStockClient {
     const spec: EndpointSpec = typeof endpoint === 'string' ? ENDPOINTS[endpoint] : endpoint;
     const path = typeof endpoint === 'string' ? fillPath(spec.path, options.pathParams) : spec.path;
     const method = spec.method;
+    const maxBytes = spec.maxBytes ?? MAX_BODY_BYTES;
     const secrets = [this.apiKey, options.bearer, ...(options.secrets ?? []), this.proxy?.username, this.proxy?.password];
     if (this.closed) {
       throw new MStockError(ErrorCode.NETWORK, 'The mStock connection was closed (the node was stopped or redeployed).');
@@ -260,6 +262,7 @@ export class MStockClient {
         data: hasBody ? JSON.stringify(options.body) : undefined,
         params: options.query,
         signal: controller.signal,
+        maxContentLength: maxBytes,
       });
     try {
       let response;
@@ -274,7 +277,7 @@ export class MStockClient {
       const contentType = String(response.headers['content-type'] ?? '');
       return classifyResponse(spec, response.status, String(response.data ?? ''), contentType);
     } catch (err) {
-      const failure = isMStockError(err) ? err : this.transportError(err, timedOut);
+      const failure = isMStockError(err) ? err : this.transportError(err, timedOut, maxBytes);
       failure.message = redact(failure.message, secrets);
       throw failure;
     } finally {
@@ -283,7 +286,7 @@ export class MStockClient {
     }
   }
 
-  private transportError(err: unknown, timedOut: boolean): MStockError {
+  private transportError(err: unknown, timedOut: boolean, maxBytes: number): MStockError {
     const where = new URL(this.baseUrl).host;
     const via = this.proxy ? ` through the proxy ${this.proxy.where}` : '';
     if (timedOut) {
@@ -297,7 +300,7 @@ export class MStockClient {
     }
     const code = err instanceof AxiosError ? (err.code ?? '') : '';
     if (err instanceof AxiosError && /maxContentLength/i.test(err.message)) {
-      return new MStockError(ErrorCode.BAD_RESPONSE, `mStock at ${where} sent an answer larger than ${MAX_BODY_BYTES} bytes, not the JSON the API documents.`);
+      return new MStockError(ErrorCode.BAD_RESPONSE, `mStock at ${where} sent an answer larger than ${maxBytes} bytes, not what the API documents.`);
     }
     const message = err instanceof Error ? err.message : '';
     // hpagent's words when the proxy answers CONNECT with anything but 200

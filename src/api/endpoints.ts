@@ -39,6 +39,13 @@ export interface EndpointSpec {
   idempotentRead?: boolean;
   /** Other methods the broker is known to accept for this path; the sandbox accepts them too. */
   alsoAccepted?: readonly HttpMethod[];
+  /**
+   * `bare`: a success is the body itself, not a status envelope (a JSON array, or CSV text); the
+   * client answers it as the envelope's `data`. Failures still read as every other row's.
+   */
+  answer?: 'envelope' | 'bare';
+  /** The largest answer accepted, in bytes, when it may be larger than the client's usual 1 MiB. */
+  maxBytes?: number;
 }
 
 const ORDER_IDS = ['orderid', 'uniqueorderid', 'exchangeorderid', 'parentorderid', 'fillid', 'symboltoken'] as const;
@@ -106,9 +113,10 @@ export const ENDPOINTS = {
     method: 'POST', path: '/openapi/typeb/instruments/intraday', category: 'data', what: 'the intraday candle request', auth: 'session', failure: 'read',
     alsoAccepted: ['GET'],
   },
+  // [PROD] a bare JSON array of every instrument, about 17 MB; the docs say CSV (§2.16)
   scripMaster: {
     method: 'GET', path: '/openapi/typeb/instruments/OpenAPIScripMaster', category: 'other', what: 'the instrument master download', auth: 'session',
-    failure: 'read', idempotentRead: true,
+    failure: 'read', idempotentRead: true, answer: 'bare', maxBytes: 64 * 1024 * 1024,
   },
   loserGainer: { method: 'POST', path: '/openapi/typeb/losergainer', category: 'other', what: 'the gainers and losers request', auth: 'session', failure: 'read' },
   optionChainMaster: {
