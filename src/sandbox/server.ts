@@ -7,9 +7,12 @@ import { Clock, systemClock } from '../session/clock';
 import { Fault, FaultKind, FaultSwitch, misbehave } from './faults';
 export type { Fault, FaultKind } from './faults';
 import { delay, sendJson } from './http-answers';
+import { Market } from './market';
 import { PaperAccount, PaperAccountRefusal } from './paper-account';
 import { SandboxRateLimits } from './rate-limits';
-import { nextIndiaMidnight } from '../session/india-time';
+import { IST_OFFSET_MS, nextIndiaMidnight } from '../session/india-time';
+import { REST_EXCHANGE_CODE, toExchange } from '../api/instruments';
+import { parseIndiaTime } from '../api/rows';
 
 /** The sandbox account. Documented in the README; none of it works on the real mStock. */
 export const SANDBOX_ACCOUNT = {
@@ -30,8 +33,10 @@ export interface SandboxOptions {
   latencyMs?: number;
   /** Wrong passwords allowed before the account locks. */
   attempts?: number;
-  /** The sandbox's time: sessions end at its midnight, TOTP codes follow it. */
+  /** The sandbox's time: sessions end at its midnight, TOTP codes follow it, the market's prices move with it. */
   clock?: Clock;
+  /** The instrument master's form: a bare JSON array as the broker sends it (default), or CSV as the docs say. */
+  masterFormat?: 'json' | 'csv';
 }
 
 export interface RecordedRequest {
@@ -137,12 +142,15 @@ export class Sandbox {
   readonly paper: PaperAccount;
   /** The published rate limits, enforced with HTTP 429. */
   readonly limits: SandboxRateLimits;
+  /** The instrument master, quotes and candles. */
+  readonly market: Market;
 
   constructor(options: SandboxOptions = {}) {
     this.options = options;
     this.clock = options.clock ?? systemClock;
     this.paper = new PaperAccount(this.clock);
     this.limits = new SandboxRateLimits(this.clock);
+    this.market = new Market(this.clock);
     this.attemptsLeft = options.attempts ?? 10;
   }
 
@@ -300,7 +308,7 @@ export class Sandbox {
     }
   }
 
-  /** The Part 2 reads, from the paper account and the market stand-ins. */
+  /** The Part 2 reads, from the paper account and the market. */
   private answerRead(endpoint: EndpointName, req: http.IncomingMessage, json: Record<string, unknown>, res: http.ServerResponse): void {
     if (!this.apiKeyOk(req)) return this.sendApiSuspended(endpoint, res);
     if (!this.sessionFor(req)) return this.sendUnauthorized(res);
@@ -323,7 +331,13 @@ export class Sandbox {
         case 'tradeHistory':
           return rows(this.paper.tradeHistory(text(json.fromdate), text(json.todate)));
         case 'quote':
-          return ok(quoteAnswer(json));
+          return ok(this.market.quote(typeof json.mode === 'string' ? json.mode : 'LTP', exchangeTokens(json.exchangeTokens)));
+        case 'historical':
+          return ok({ candles: this.historical(json) });
+        case 'intraday':
+          return ok({ candles: this.intraday(json) });
+        case 'scripMaster':
+          return this.sendMaster(res);
         case 'optionChainMaster':
           return ok(OPTION_CHAIN_MASTER);
         default:
@@ -333,6 +347,35 @@ export class Sandbox {
       if (!(err instanceof PaperAccountRefusal)) throw err;
       this.send(res, 400, { status: false, message: err.message, errorcode: err.errorcode, data: null });
     }
+  }
+
+  /** Candles for {exchange, symboltoken, interval, fromdate, todate} (FACTS-TRADING §2.14). */
+  private historical(json: Record<string, unknown>): unknown[] {
+    if (!toExchange(json.exchange)) throw new PaperAccountRefusal('IA400', `Invalid exchange: ${String(json.exchange ?? '')}.`);
+    const token = candleField(json.symboltoken, 'symboltoken');
+    const interval = candleField(json.interval, 'interval');
+    return this.market.candles(token, interval, candleDate(json.fromdate, 'fromdate'), candleDate(json.todate, 'todate'));
+  }
+
+  /** Today's candles for {exchange: the numeric code, symboltoken, interval} (FACTS-TRADING §2.15). */
+  private intraday(json: Record<string, unknown>): unknown[] {
+    const code = Number(candleField(json.exchange, 'exchange'));
+    if (!Object.values(REST_EXCHANGE_CODE).includes(code)) {
+      throw new PaperAccountRefusal('IA400', `Invalid exchange: ${String(json.exchange)}. Use the numeric code (1 NSE, 2 NFO, 3 CDS, 4 BSE, 5 BFO, 6 MCX).`);
+    }
+    const token = candleField(json.symboltoken, 'symboltoken');
+    const interval = candleField(json.interval, 'interval');
+    const now = this.clock.now();
+    const dayStart = Math.floor((now + IST_OFFSET_MS) / DAY_MS) * DAY_MS - IST_OFFSET_MS;
+    return this.market.candles(token, interval, dayStart, now);
+  }
+
+  /** The whole instrument master, bare (no envelope), as the broker sends it. */
+  private sendMaster(res: http.ServerResponse): void {
+    const csv = this.options.masterFormat === 'csv';
+    const bytes = csv ? this.market.masterCsv() : this.market.masterJson();
+    res.writeHead(200, { 'Content-Type': csv ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8', 'Content-Length': bytes.length });
+    res.end(bytes);
   }
 
   private apiKeyOk(req: http.IncomingMessage): boolean {
@@ -460,24 +503,33 @@ const OPTION_CHAIN_MASTER = {
   FUTIDX: ['NIFTY,26000,1,2,3'],
 };
 
-/**
- * Quotes until the market stand-in arrives: a steady price per token, in the documented shape
- * (FACTS-TRADING §2.13), each asked token fetched.
- */
-function quoteAnswer(json: Record<string, unknown>): { fetched: Record<string, unknown>[]; unfetched: unknown[] } {
-  const mode = typeof json.mode === 'string' ? json.mode.toUpperCase() : 'LTP';
-  const tokens = typeof json.exchangeTokens === 'object' && json.exchangeTokens !== null ? (json.exchangeTokens as Record<string, unknown>) : {};
-  const fetched: Record<string, unknown>[] = [];
-  for (const [exchange, list] of Object.entries(tokens)) {
-    for (const token of Array.isArray(list) ? list : []) {
-      const symbolToken = String(token);
-      const paise = 10_000 + (Number.parseInt(crypto.createHash('sha256').update(symbolToken).digest('hex').slice(0, 6), 16) % 500_000);
-      const ltp = paise / 100;
-      const row: Record<string, unknown> = { exchange, tradingSymbol: `T${symbolToken}-EQ`, symbolToken, ltp };
-      if (mode !== 'LTP') Object.assign(row, { open: ltp, high: ltp, low: ltp, close: ltp });
-      fetched.push(row);
-    }
+/** The body's exchangeTokens as exchange → token strings; anything else is refused as the broker's model binding would. */
+function exchangeTokens(value: unknown): Record<string, string[]> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new PaperAccountRefusal('IA400', 'exchangeTokens is required: an object of exchange to a list of tokens.');
   }
-  return { fetched, unfetched: [] };
+  const out: Record<string, string[]> = {};
+  for (const [exchange, list] of Object.entries(value as Record<string, unknown>)) {
+    if (!Array.isArray(list)) throw new PaperAccountRefusal('IA400', `exchangeTokens.${exchange} must be a list of tokens.`);
+    out[exchange] = list.map((token) => String(token));
+  }
+  return out;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A fromdate or todate ("YYYY-MM-DD HH:MM"; a date alone is that day's start, or its end for `todate`) as epoch ms. */
+function candleDate(value: unknown, key: 'fromdate' | 'todate'): number {
+  const text = typeof value === 'string' ? value.trim() : '';
+  const iso = text === '' ? null : parseIndiaTime(text);
+  const ms = iso === null ? NaN : Date.parse(iso);
+  if (!Number.isFinite(ms)) throw new PaperAccountRefusal('IA400', `Invalid ${key}: use YYYY-MM-DD HH:MM.`);
+  const dateOnly = !/\d:\d/.test(text);
+  return dateOnly && key === 'todate' ? ms + DAY_MS - 60_000 : ms;
+}
+
+function candleField(value: unknown, key: string): string {
+  const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+  if (text === '') throw new PaperAccountRefusal('IA400', `${key} is required.`);
+  return text;
+}

@@ -179,7 +179,7 @@ describe('mstock-request: any Type B call by method and path, in a real Node-RED
   it('the wire: a GET with a JSON body and a POST carry the method, exact path, body, API key and session', async function () {
     await live({ quote: { method: 'GET', path: 'instruments/quote' }, details: { method: 'POST', path: 'order/details' } });
     const quote = await send('quote', { payload: QUOTE });
-    assert.deepEqual(quote.payload, { fetched: [{ exchange: 'NSE', tradingSymbol: 'T3045-EQ', symbolToken: '3045', ltp: quote.payload.fetched[0].ltp }], unfetched: [] });
+    assert.deepEqual(quote.payload, { fetched: [{ exchange: 'NSE', tradingSymbol: 'SBIN-EQ', symbolToken: '3045', ltp: quote.payload.fetched[0].ltp }], unfetched: [] });
     assert.equal(typeof quote.payload.fetched[0].ltp, 'number');
     const order = sandbox.paper.orderBook()[0];
     await send('details', { payload: { order_no: order.orderid, segment: 'E' } });
@@ -254,8 +254,9 @@ describe('mstock-request: any Type B call by method and path, in a real Node-RED
     };
     const out = collect(helper.getNode('out'));
     const caught = collect(helper.getNode('caught'));
-    // different instruments: identical reads in flight would share one call
-    for (let i = 0; i < 30; i++) helper.getNode('quote').receive({ payload: { mode: 'LTP', exchangeTokens: { NSE: [String(1000 + i)] } }, i });
+    // different instruments of the sandbox's market: identical reads in flight would share one call
+    const tokens = [...new Set(sandbox.market.masterRows().filter((row) => row.exch_seg === 'NSE').map((row) => row.token))].slice(0, 30);
+    for (let i = 0; i < 30; i++) helper.getNode('quote').receive({ payload: { mode: 'LTP', exchangeTokens: { NSE: [tokens[i]] } }, i });
     await until(() => out.length + caught.length === 30, 8000, 'thirty answers');
 
     assert.equal(arrivals.length, 30);
@@ -270,7 +271,7 @@ describe('mstock-request: any Type B call by method and path, in a real Node-RED
     assert.equal(sandbox.limits.refused.quote, 0, `the sandbox answered none with 429; ${offsets}`);
     assert.deepEqual(caught.map((m) => m.error.message), [], 'none refused');
     // every answer came back to its own message
-    assert.deepEqual(out.map((m) => m.payload.fetched[0].symbolToken).sort(), out.map((m) => String(1000 + m.i)).sort());
+    assert.deepEqual(out.map((m) => m.payload.fetched[0].symbolToken).sort(), out.map((m) => tokens[m.i]).sort());
     assert.equal(new Set(out.map((m) => m.i)).size, 30);
   });
 
