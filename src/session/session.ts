@@ -1,12 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { Secret, TOTP } from 'otpauth';
 import { InFlight } from '../account/in-flight';
+import { InstrumentCache } from '../account/instrument-cache';
 import { RateLimiter } from '../account/rate-limiter';
 import type { Envelope } from '../api/classify';
 import { MStockClient, RequestOptions } from '../api/client';
 import { EndpointName, ENDPOINTS, EndpointSpec, fillPath, findEndpoint, HttpMethod } from '../api/endpoints';
 import { ErrorCode, MStockError, isMStockError } from '../api/errors';
 import { assertFundData, RawFundSegment } from '../api/funds';
+import type { InstrumentMaster } from '../api/instruments';
 import { Clock, systemClock } from './clock';
 import { nextIndiaMidnight, toIndiaIso } from './india-time';
 
@@ -47,6 +49,8 @@ export class AccountSession extends EventEmitter {
   private readonly reads = new InFlight();
   /** Every call of the account waits here for its turn within mStock's published limits. */
   private readonly limiter: RateLimiter;
+  /** The account's instrument master, downloaded with the live session at most once an India day. */
+  private readonly master: InstrumentCache;
   private closed = false;
 
   constructor(
@@ -56,6 +60,7 @@ export class AccountSession extends EventEmitter {
   ) {
     super();
     this.limiter = new RateLimiter({ clock, maxWaitMs: client.timeout });
+    this.master = new InstrumentCache(() => this.call('scripMaster').then((envelope) => envelope.data), clock);
   }
 
   /** The session's time (epoch ms). */
@@ -164,6 +169,15 @@ export class AccountSession extends EventEmitter {
   /** The fund summary. Calls made while one is in flight for the same session share its answer. */
   funds(): Promise<RawFundSegment[]> {
     return this.call('fundSummary').then((envelope) => assertFundData(envelope.data));
+  }
+
+  /**
+   * The broker's instrument master: downloaded with the live session on first need and again on
+   * the first need after the next 08:30 India time; calls while a download runs share it. Kept
+   * across logins, as it is the same for every session of the account.
+   */
+  instruments(): Promise<InstrumentMaster> {
+    return this.master.get();
   }
 
   /**
