@@ -113,7 +113,7 @@ export const ENDPOINTS = {
     method: 'POST', path: '/openapi/typeb/instruments/intraday', category: 'data', what: 'the intraday candle request', auth: 'session', failure: 'read',
     alsoAccepted: ['GET'],
   },
-  // [PROD] a bare JSON array of every instrument, about 17 MB; the docs say CSV (§2.16)
+  // [PROD] a bare JSON array of every instrument, megabytes of it (size unknown); the docs say CSV (§2.16)
   scripMaster: {
     method: 'GET', path: '/openapi/typeb/instruments/OpenAPIScripMaster', category: 'other', what: 'the instrument master download', auth: 'session',
     failure: 'read', idempotentRead: true, answer: 'bare', maxBytes: 64 * 1024 * 1024,
