@@ -1,4 +1,5 @@
 import { ErrorCode, MStockError } from './errors';
+import { describeValue, MAX_SHOWN, SMALLEST_EPOCH_MS, EARLIEST_MS, LATEST_MS, refused } from './refusal';
 import { parseIndiaTime } from './rows';
 import { IST_OFFSET_MS } from '../session/india-time';
 
@@ -27,13 +28,6 @@ export const CHUNK_DAYS: Readonly<Record<CandleInterval, number>> = {
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
-const NOTHING_SENT = 'Nothing was sent to mStock.';
-const MAX_SHOWN = 40;
-/** Epoch milliseconds below this (1973-03-03) are almost surely epoch seconds. */
-const SMALLEST_EPOCH_MS = 100_000_000_000;
-/** 1900-01-01 and 9999-12-31 (UTC). */
-const EARLIEST_MS = -2_208_988_800_000;
-const LATEST_MS = 253_402_300_799_999;
 
 const squeeze = (text: string): string => text.toLowerCase().replace(/[\s_-]/g, '');
 
@@ -49,20 +43,6 @@ const INTERVAL_NAMES: ReadonlyMap<string, CandleInterval> = new Map(
   }),
 );
 
-function invalid(sentence: string): MStockError {
-  return new MStockError(ErrorCode.INVALID_INPUT, `${sentence} ${NOTHING_SENT}`);
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return value.length > MAX_SHOWN ? `a text of ${value.length} characters` : `"${value}"`;
-  if (typeof value === 'number') return String(value);
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : `the Date ${value.toISOString()}`;
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
 /** "YYYY-MM-DD HH:MM" in India time, the broker's fromdate/todate format. */
 export function formatIndiaMinute(epochMs: number): string {
   return new Date(epochMs + IST_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
@@ -72,8 +52,8 @@ export function formatIndiaMinute(epochMs: number): string {
 export function parseInterval(value: unknown): CandleInterval {
   const interval = typeof value === 'string' && value.length <= MAX_SHOWN ? INTERVAL_NAMES.get(squeeze(value)) : undefined;
   if (interval === undefined) {
-    throw invalid(
-      `msg.payload.interval must be one of ${CANDLE_INTERVALS.join(', ')} (or 1m, 3m, 5m, 10m, 15m, 30m, 1h, 1d), but it was ${describe(value)}.`,
+    throw refused(
+      `msg.payload.interval must be one of ${CANDLE_INTERVALS.join(', ')} (or 1m, 3m, 5m, 10m, 15m, 30m, 1h, 1d), but it was ${describeValue(value)}.`,
     );
   }
   return interval;
@@ -92,7 +72,7 @@ function instantOf(value: unknown, field: 'from' | 'to'): number {
     ms = value.getTime();
   } else if (typeof value === 'number') {
     if (Number.isFinite(value) && Math.abs(value) < SMALLEST_EPOCH_MS) {
-      throw invalid(`${name} ${value} is not a date in epoch milliseconds (is it in seconds?). Send a Date, "YYYY-MM-DD HH:MM" or epoch milliseconds.`);
+      throw refused(`${name} ${value} is not a date in epoch milliseconds (is it in seconds?). Send a Date, "YYYY-MM-DD HH:MM" or epoch milliseconds.`);
     }
     ms = value;
   } else if (typeof value === 'string' && value.length <= MAX_SHOWN) {
@@ -102,8 +82,8 @@ function instantOf(value: unknown, field: 'from' | 'to'): number {
     if (field === 'to' && iso !== null && !value.includes(':') && iso.endsWith('T00:00:00+05:30')) ms += DAY_MS - MINUTE_MS;
   }
   if (!(ms >= EARLIEST_MS && ms <= LATEST_MS)) {
-    throw invalid(
-      `${name} must be a date: a Date, "YYYY-MM-DD", "YYYY-MM-DD HH:MM" (India time), an ISO-8601 text such as "2025-01-06T09:15:00+05:30", or epoch milliseconds; it was ${describe(value)}.`,
+    throw refused(
+      `${name} must be a date: a Date, "YYYY-MM-DD", "YYYY-MM-DD HH:MM" (India time), an ISO-8601 text such as "2025-01-06T09:15:00+05:30", or epoch milliseconds; it was ${describeValue(value)}.`,
     );
   }
   return ms;
@@ -127,7 +107,7 @@ export interface CandleRequest {
  */
 export function parseCandleRequest(payload: unknown, now: number): CandleRequest {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload) || payload instanceof Date) {
-    throw invalid(`msg.payload must be an object { instrument, interval, from, to }, but it was ${describe(payload)}.`);
+    throw refused(`msg.payload must be an object { instrument, interval, from, to }, but it was ${describeValue(payload)}.`);
   }
   const given = payload as Record<string, unknown>;
   const interval = parseInterval(given.interval);
@@ -136,7 +116,7 @@ export function parseCandleRequest(payload: unknown, now: number): CandleRequest
   if (absent(given.from)) {
     const todayStart = Math.floor((now + IST_OFFSET_MS) / DAY_MS) * DAY_MS - IST_OFFSET_MS;
     if (toMs < todayStart) {
-      throw invalid(
+      throw refused(
         `msg.payload.to (${formatIndiaMinute(toMs)}) is before today, but without msg.payload.from the candles are today's (intraday): give from as well.`,
       );
     }
@@ -145,7 +125,7 @@ export function parseCandleRequest(payload: unknown, now: number): CandleRequest
   const fromMs = instantOf(given.from, 'from');
   if (fromMs > toMs) {
     const why = toMs === now ? 'is in the future' : `is after msg.payload.to (${formatIndiaMinute(toMs)})`;
-    throw invalid(`msg.payload.from (${formatIndiaMinute(fromMs)}) ${why}: the first candle must come first.`);
+    throw refused(`msg.payload.from (${formatIndiaMinute(fromMs)}) ${why}: the first candle must come first.`);
   }
   return { instrument: given.instrument, interval, intraday: false, fromMs, toMs };
 }
@@ -231,21 +211,21 @@ function candleNumber(value: unknown): number | null {
  */
 export function parseCandles(data: unknown): Candle[] {
   if (data === null || data === undefined || data === 'None' || data === '') return [];
-  if (!isPlainObject(data)) throw bad(`The candle answer held ${describe(data)} where the API documents { candles: [...] }.`);
+  if (!isPlainObject(data)) throw bad(`The candle answer held ${describeValue(data)} where the API documents { candles: [...] }.`);
   const rows = data.candles;
   if (rows === null || rows === undefined || rows === 'None') return [];
-  if (!Array.isArray(rows)) throw bad(`The candle answer's candles were ${describe(rows)} where the API documents a list of rows.`);
+  if (!Array.isArray(rows)) throw bad(`The candle answer's candles were ${describeValue(rows)} where the API documents a list of rows.`);
   return rows.map((row: unknown, i) => {
     const where = `Candle ${i + 1} of ${rows.length}`;
     if (!Array.isArray(row) || row.length < 6) {
-      throw bad(`${where} is ${Array.isArray(row) ? `a list of ${row.length}` : describe(row)}, not [time, open, high, low, close, volume].`);
+      throw bad(`${where} is ${Array.isArray(row) ? `a list of ${row.length}` : describeValue(row)}, not [time, open, high, low, close, volume].`);
     }
     const time = candleTime(row[0]);
-    if (time === null) throw bad(`${where} has the time ${describe(row[0])}, which is not a date and time.`);
+    if (time === null) throw bad(`${where} has the time ${describeValue(row[0])}, which is not a date and time.`);
     const candle = { time } as Candle;
     FIELDS.forEach((field, k) => {
       const n = candleNumber(row[k + 1]);
-      if (n === null) throw bad(`${where} (${time}) has the ${field} ${describe(row[k + 1])}, which is not a number.`);
+      if (n === null) throw bad(`${where} (${time}) has the ${field} ${describeValue(row[k + 1])}, which is not a number.`);
       candle[field] = n;
     });
     return candle;

@@ -1,4 +1,4 @@
-import { ErrorCode, MStockError } from './errors';
+import { describeValue, MAX_SHOWN, SMALLEST_EPOCH_MS, EARLIEST_MS, LATEST_MS, refused } from './refusal';
 import { IST_OFFSET_MS } from '../session/india-time';
 
 /**
@@ -7,33 +7,12 @@ import { IST_OFFSET_MS } from '../session/india-time';
  * naming the field, in words a flow author can act on.
  */
 
-const NOTHING_SENT = 'Nothing was sent to mStock.';
 /** Order ids seen are 13 to 16 digits; a little room, and no more, for what may come. */
 const ORDER_ID = /^\d{1,24}$/;
-const MAX_SHOWN = 40;
-/** Epoch milliseconds below this (1973-03-03) are almost surely epoch seconds. */
-const SMALLEST_EPOCH_MS = 100_000_000_000;
-/** 1900-01-01 and 9999-12-31 (UTC): the instants with a four-digit year Date.UTC reads as written. */
-const EARLIEST_MS = -2_208_988_800_000;
-const LATEST_MS = 253_402_300_799_999;
-
-function invalid(sentence: string): MStockError {
-  return new MStockError(ErrorCode.INVALID_INPUT, `${sentence} ${NOTHING_SENT}`);
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return value.length > MAX_SHOWN ? `a text of ${value.length} characters` : `"${value}"`;
-  if (typeof value === 'number') return String(value);
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : `the Date ${value.toISOString()}`;
-  return `a ${typeof value}`;
-}
 
 function payloadObject(payload: unknown, wanted: string): Record<string, unknown> {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload) || payload instanceof Date) {
-    throw invalid(`msg.payload must be an object with ${wanted}, but it was ${describe(payload)}.`);
+    throw refused(`msg.payload must be an object with ${wanted}, but it was ${describeValue(payload)}.`);
   }
   return payload as Record<string, unknown>;
 }
@@ -47,14 +26,14 @@ export function parseOrderId(payload: unknown): string {
   if (typeof orderid === 'number') {
     if (Number.isSafeInteger(orderid) && orderid >= 0) return String(orderid);
     if (Number.isInteger(orderid) && orderid > 0) {
-      throw invalid(
+      throw refused(
         `msg.payload.orderid ${orderid} is too large for a JavaScript number to hold every digit: it may have lost some. Send the order id as a string.`,
       );
     }
   }
   const text = typeof orderid === 'string' ? orderid.trim() : undefined;
   if (text !== undefined && ORDER_ID.test(text)) return text;
-  throw invalid(`msg.payload.orderid must be mStock's order id, a string of digits such as "1131250211100", but it was ${describe(orderid)}.`);
+  throw refused(`msg.payload.orderid must be mStock's order id, a string of digits such as "1131250211100", but it was ${describeValue(orderid)}.`);
 }
 
 export interface TradeDates {
@@ -104,21 +83,21 @@ function dayOfText(text: string): string | undefined {
 function dayOf(value: unknown, field: 'from' | 'to'): string {
   const name = `msg.payload.${field}`;
   if (value === undefined || value === null || value === '') {
-    throw invalid(`${name} is missing: give the ${field === 'from' ? 'first' : 'last'} day of the trades, e.g. "2025-01-06".`);
+    throw refused(`${name} is missing: give the ${field === 'from' ? 'first' : 'last'} day of the trades, e.g. "2025-01-06".`);
   }
   let day: string | undefined;
   if (value instanceof Date) {
     day = indiaDay(value.getTime());
   } else if (typeof value === 'number') {
     if (Number.isFinite(value) && Math.abs(value) < SMALLEST_EPOCH_MS) {
-      throw invalid(`${name} ${value} is not a date in epoch milliseconds (is it in seconds?). Send a Date, "YYYY-MM-DD" or epoch milliseconds.`);
+      throw refused(`${name} ${value} is not a date in epoch milliseconds (is it in seconds?). Send a Date, "YYYY-MM-DD" or epoch milliseconds.`);
     }
     day = indiaDay(value);
   } else if (typeof value === 'string' && value.length <= MAX_SHOWN) {
     day = dayOfText(value);
   }
   if (day === undefined) {
-    throw invalid(`${name} must be a date: a Date, an ISO-8601 text such as "2025-01-06" or "2025-01-06T09:15:00+05:30", or epoch milliseconds; it was ${describe(value)}.`);
+    throw refused(`${name} must be a date: a Date, an ISO-8601 text such as "2025-01-06" or "2025-01-06T09:15:00+05:30", or epoch milliseconds; it was ${describeValue(value)}.`);
   }
   return day;
 }
@@ -132,7 +111,7 @@ export function parseTradeDates(payload: unknown): TradeDates {
   const fromdate = dayOf(given.from, 'from');
   const todate = dayOf(given.to, 'to');
   if (fromdate > todate) {
-    throw invalid(`msg.payload.from (${fromdate}) is after msg.payload.to (${todate}): the first day must come first.`);
+    throw refused(`msg.payload.from (${fromdate}) is after msg.payload.to (${todate}): the first day must come first.`);
   }
   return { fromdate, todate };
 }

@@ -6,7 +6,7 @@
  */
 
 import { EndpointName, findEndpoint, HttpMethod } from './endpoints';
-import { ErrorCode, MStockError } from './errors';
+import { refused } from './refusal';
 
 export const TYPE_B_ROOT = '/openapi/typeb/';
 export const REQUEST_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
@@ -40,7 +40,7 @@ export function requestMethod(value: unknown, where = 'The method'): HttpMethod 
   const text = typeof value === 'string' ? value.trim().toUpperCase() : undefined;
   const method = REQUEST_METHODS.find((m) => m === text);
   if (method) return method;
-  throw invalid(`${where} must be one of ${REQUEST_METHODS.map((m) => `"${m}"`).join(', ')}, but it was ${described(value)}.`);
+  throw refused(`${where} must be one of ${REQUEST_METHODS.map((m) => `"${m}"`).join(', ')}, but it was ${described(value)}.`);
 }
 
 /**
@@ -52,14 +52,14 @@ export function requestMethod(value: unknown, where = 'The method'): HttpMethod 
 export function requestTarget(method: unknown, path: unknown, where = 'The path'): RequestTarget {
   const verb = requestMethod(method);
   if (typeof path !== 'string') {
-    throw invalid(`${where} must be text under ${TYPE_B_ROOT} such as "portfolio/holdings", but it was ${described(path)}.`);
+    throw refused(`${where} must be text under ${TYPE_B_ROOT} such as "portfolio/holdings", but it was ${described(path)}.`);
   }
   // only spaces: a control character anywhere, even at an end, is refused
   const text = path.replace(/^ +| +$/g, '');
   const refuse = (why: string): never => {
-    throw invalid(`${where} ${shown(text)} ${why}.`);
+    throw refused(`${where} ${shown(text)} ${why}.`);
   };
-  if (text === '') throw invalid(`${where} is empty: give one under ${TYPE_B_ROOT}, such as "portfolio/holdings".`);
+  if (text === '') throw refused(`${where} is empty: give one under ${TYPE_B_ROOT}, such as "portfolio/holdings".`);
   if (text.length > MAX_PATH_LENGTH) refuse(`is longer than ${MAX_PATH_LENGTH} characters`);
   if (CONTROL.test(text)) refuse('has a control character');
   const scheme = SCHEME.exec(text)?.[0];
@@ -145,10 +145,6 @@ function parseQuery(text: string, refuse: (why: string) => never): Record<string
     count += 1;
   }
   return count > 0 ? query : undefined;
-}
-
-function invalid(sentence: string): MStockError {
-  return new MStockError(ErrorCode.INVALID_INPUT, `${sentence} Nothing was sent to mStock.`);
 }
 
 /** A value in a sentence: short, quoted, control characters escaped. */

@@ -2,6 +2,7 @@ import { ErrorCode, MStockError } from '../api/errors';
 import type { HttpMethod } from '../api/endpoints';
 import { REQUEST_METHODS, RequestTarget, requestTarget, TYPE_B_ROOT } from '../api/request-path';
 import { choiceFor } from './choice';
+import { refused } from '../api/refusal';
 
 /** What an mstock-request node is set to. */
 export interface RequestSettings {
@@ -45,10 +46,10 @@ function bodyFor(method: HttpMethod, payload: unknown): unknown {
   if (!structured) {
     if (typeof payload === 'object' && payload !== null) {
       const kind = Buffer.isBuffer(payload) ? 'a Buffer' : `a ${payload.constructor?.name ?? 'special'} object`;
-      throw invalid(`msg.payload is ${kind}, which cannot be sent as a JSON body: send a plain object or an array.`);
+      throw refused(`msg.payload is ${kind}, which cannot be sent as a JSON body: send a plain object or an array.`);
     }
     if (method === 'GET' || method === 'DELETE') return undefined;
-    throw invalid(
+    throw refused(
       `msg.payload must be an object or an array for ${method}: it is the JSON body mStock reads (send {} for an empty one), but it was ${kindOf(payload)}. ` +
         'A JSON string is not parsed: put a json node before this one.',
     );
@@ -57,7 +58,7 @@ function bodyFor(method: HttpMethod, payload: unknown): unknown {
   try {
     text = JSON.stringify(payload);
   } catch {
-    throw invalid('msg.payload cannot be sent as JSON: it refers to itself or holds a BigInt.');
+    throw refused('msg.payload cannot be sent as JSON: it refers to itself or holds a BigInt.');
   }
   return JSON.parse(text) as unknown;
 }
@@ -74,6 +75,3 @@ function kindOf(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function invalid(sentence: string): MStockError {
-  return new MStockError(ErrorCode.INVALID_INPUT, `${sentence} Nothing was sent to mStock.`);
-}
