@@ -189,6 +189,21 @@ async function deployDemo(url, demo) {
   return true;
 }
 
+/** Waits (up to 20 s) until the dashboard page answers, so the address printed works when clicked. */
+async function waitForDashboard(url) {
+  const started = Date.now();
+  while (Date.now() - started < 20_000) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // the dashboard registers its page a moment after the deploy
+    }
+    await sleep(200);
+  }
+}
+
 let sandbox;
 let child;
 let shuttingDown = false;
@@ -253,6 +268,7 @@ async function main() {
   if (!(await waitForOwnNodeRed(editorUrl, token, child, nodeRedPlace))) return;
   const demo = demoFlow(sandboxUrl, SANDBOX_ACCOUNT);
   const deployed = await deployDemo(editorUrl, demo);
+  await waitForDashboard(`${editorUrl}${demo.dashboardPath}`);
   ready = true;
   console.log(`
   mStock sandbox    ${sandboxUrl}   (OTP for every login: ${demoOtp})
