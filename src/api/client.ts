@@ -237,6 +237,7 @@ export class MStockClient {
     const path = typeof endpoint === 'string' ? fillPath(spec.path, options.pathParams) : spec.path;
     const method = spec.method;
     const maxBytes = spec.maxBytes ?? MAX_BODY_BYTES;
+    const timeout = Math.min(MAX_TIMER_MS, Math.max(this.timeout, spec.timeoutMs ?? 0));
     const secrets = [this.apiKey, options.bearer, ...(options.secrets ?? []), this.proxy?.username, this.proxy?.password];
     if (this.closed) {
       throw new MStockError(ErrorCode.NETWORK, 'The mStock connection was closed (the node was stopped or redeployed).');
@@ -252,7 +253,7 @@ export class MStockClient {
     const timer = setTimeout(() => {
       timedOut = true;
       controller.abort();
-    }, this.timeout);
+    }, timeout);
     this.inFlight.add(controller);
     const send = () =>
       this.http.request<string>({
@@ -277,7 +278,7 @@ export class MStockClient {
       const contentType = String(response.headers['content-type'] ?? '');
       return classifyResponse(spec, response.status, String(response.data ?? ''), contentType);
     } catch (err) {
-      const failure = isMStockError(err) ? err : this.transportError(err, timedOut, maxBytes);
+      const failure = isMStockError(err) ? err : this.transportError(err, timedOut, maxBytes, timeout);
       failure.message = redact(failure.message, secrets);
       throw failure;
     } finally {
@@ -286,13 +287,13 @@ export class MStockClient {
     }
   }
 
-  private transportError(err: unknown, timedOut: boolean, maxBytes: number): MStockError {
+  private transportError(err: unknown, timedOut: boolean, maxBytes: number, timeout: number): MStockError {
     const where = new URL(this.baseUrl).host;
     const via = this.proxy ? ` through the proxy ${this.proxy.where}` : '';
     if (timedOut) {
       return new MStockError(
         ErrorCode.TIMEOUT,
-        `mStock at ${where}${via} did not answer within ${this.timeout} ms. Try again; raise the timeout on the account node if this keeps happening.`,
+        `mStock at ${where}${via} did not answer within ${timeout} ms. Try again; raise the timeout on the account node if this keeps happening.`,
       );
     }
     if (axios.isCancel(err) || this.closed) {

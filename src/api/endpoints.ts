@@ -46,6 +46,11 @@ export interface EndpointSpec {
   answer?: 'envelope' | 'bare';
   /** The largest answer accepted, in bytes, when it may be larger than the client's usual 1 MiB. */
   maxBytes?: number;
+  /**
+   * Milliseconds allowed for this call when it may take longer than the account's timeout (a
+   * download of megabytes). The client allows the larger of the two.
+   */
+  timeoutMs?: number;
 }
 
 const ORDER_IDS = ['orderid', 'uniqueorderid', 'exchangeorderid', 'parentorderid', 'fillid', 'symboltoken'] as const;
@@ -113,10 +118,11 @@ export const ENDPOINTS = {
     method: 'POST', path: '/openapi/typeb/instruments/intraday', category: 'data', what: 'the intraday candle request', auth: 'session', failure: 'read',
     alsoAccepted: ['GET'],
   },
-  // [PROD] a bare JSON array of every instrument, megabytes of it (size unknown); the docs say CSV (§2.16)
+  // [PROD] a bare JSON array of every instrument, megabytes of it (size unknown); the docs say CSV (§2.16).
+  // [PROD] gives the download 60 s: the account's usual 10 s is too short for it on a slow line
   scripMaster: {
     method: 'GET', path: '/openapi/typeb/instruments/OpenAPIScripMaster', category: 'other', what: 'the instrument master download', auth: 'session',
-    failure: 'read', idempotentRead: true, answer: 'bare', maxBytes: 64 * 1024 * 1024,
+    failure: 'read', idempotentRead: true, answer: 'bare', maxBytes: 64 * 1024 * 1024, timeoutMs: 60_000,
   },
   loserGainer: { method: 'POST', path: '/openapi/typeb/losergainer', category: 'other', what: 'the gainers and losers request', auth: 'session', failure: 'read' },
   optionChainMaster: {

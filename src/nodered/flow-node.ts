@@ -11,11 +11,20 @@ export interface Reply {
   payload: unknown;
 }
 
+/** What a node's `handle` may say while it works. */
+export interface Progress {
+  /**
+   * The words of the yellow busy status ("requesting…" unless said otherwise) until the node has
+   * no message left in hand; shown only once the work takes a while, as "requesting…" is.
+   */
+  busy(text: string): void;
+}
+
 export interface FlowNodeSpec {
   /** The config node id from the `account` property. */
   accountId: string | undefined;
   /** Does the node's one job for one message. */
-  handle(session: AccountSession, msg: NodeMessageInFlow): Promise<Reply>;
+  handle(session: AccountSession, msg: NodeMessageInFlow, progress: Progress): Promise<Reply>;
 }
 
 /**
@@ -27,6 +36,8 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
   let closed = false;
   let busy = 0;
   let busyTimer: NodeJS.Timeout | undefined;
+  let busyText = busyStatus.text;
+  let busyShown = false;
   let shown = '';
 
   // the editor gets a websocket frame per status call: send only what changed
@@ -40,9 +51,24 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
     if (closed || busy > 0) return;
     show(account instanceof MStockError ? errorStatus(account) : sessionStatus(account.state, account.expiresAt));
   };
+  const showBusy = () => {
+    busyShown = true;
+    show({ ...busyStatus, text: busyText });
+  };
   const settle = () => {
     busy -= 1;
-    if (busy === 0) clearTimeout(busyTimer);
+    if (busy === 0) {
+      clearTimeout(busyTimer);
+      busyText = busyStatus.text;
+      busyShown = false;
+    }
+  };
+  const progress: Progress = {
+    busy(text) {
+      if (closed || busy === 0) return;
+      busyText = text;
+      if (busyShown) showBusy();
+    },
   };
   const onChange = (_change: SessionChange) => showSession();
   if (!(account instanceof MStockError)) account.on('change', onChange);
@@ -56,8 +82,8 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
     }
     busy += 1;
     // a quick answer never shows "requesting…": only a call that takes a while does
-    if (busy === 1) busyTimer = setTimeout(() => busy > 0 && !closed && show(busyStatus), BUSY_STATUS_DELAY_MS);
-    spec.handle(account, msg).then(
+    if (busy === 1) busyTimer = setTimeout(() => busy > 0 && !closed && showBusy(), BUSY_STATUS_DELAY_MS);
+    spec.handle(account, msg, progress).then(
       (reply) => {
         settle();
         if (closed) return done();

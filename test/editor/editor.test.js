@@ -31,6 +31,7 @@ const FLOW_TYPES = {
   'mstock-portfolio': { label: 'portfolio', inputs: 1, outputs: 1 },
   'mstock-orders': { label: 'orders', inputs: 1, outputs: 1 },
   'mstock-request': { label: 'request', inputs: 1, outputs: 1 },
+  'mstock-instruments': { label: 'instruments', inputs: 1, outputs: 1 },
 };
 const ALL_TYPES = { ...FLOW_TYPES, 'mstock-config': { label: 'mStock account' } };
 
@@ -44,6 +45,7 @@ const HELP_HEADINGS = {
   'mstock-portfolio': ['Inputs', 'Outputs', 'Details', 'References'],
   'mstock-orders': ['Inputs', 'Outputs', 'Details', 'References'],
   'mstock-request': ['Inputs', 'Outputs', 'Details', 'References'],
+  'mstock-instruments': ['Inputs', 'Outputs', 'Details', 'References'],
   'mstock-config': ['Properties', 'Details', 'References'],
 };
 

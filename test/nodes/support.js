@@ -17,6 +17,7 @@ const nodeFiles = {
   portfolio: require('../../dist/nodes/mstock-portfolio.js'),
   orders: require('../../dist/nodes/mstock-orders.js'),
   request: require('../../dist/nodes/mstock-request.js'),
+  instruments: require('../../dist/nodes/mstock-instruments.js'),
 };
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const allNodes = [...Object.values(nodeFiles), catchNode];
@@ -75,6 +76,18 @@ function requestFlow(baseUrl, requests, options = {}) {
   const flow = standardFlow(baseUrl, options);
   for (const [id, props] of Object.entries(requests)) {
     flow.push({ id, type: 'mstock-request', z: 'tab1', account: 'c1', method: 'GET', path: '', ...props, wires: [['out']] });
+  }
+  return flow;
+}
+
+/**
+ * The standard flow plus mstock-instruments nodes wired to `out`: `nodes` maps each node id to its
+ * properties (query, limit, name), e.g. { inst1: { limit: 5 } }.
+ */
+function instrumentsFlow(baseUrl, nodes, options = {}) {
+  const flow = standardFlow(baseUrl, options);
+  for (const [id, props] of Object.entries(nodes)) {
+    flow.push({ id, type: 'mstock-instruments', z: 'tab1', account: 'c1', query: '', limit: 20, ...props, wires: [['out']] });
   }
   return flow;
 }
@@ -197,6 +210,7 @@ module.exports = {
   standardFlow,
   portfolioAndOrdersFlow,
   requestFlow,
+  instrumentsFlow,
   collect,
   nextMessage,
   until,
