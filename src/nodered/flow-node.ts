@@ -11,11 +11,19 @@ export interface Reply {
   payload: unknown;
 }
 
+/** What `handle` may use beyond the session and the message, for a job of several calls. */
+export interface HandleContext {
+  /** Shows how far the job is (a yellow ring, as while requesting), until the reply or failure. */
+  progress(text: string): void;
+  /** Aborted when the node is closed (stopped, redeployed): send no further call then. */
+  readonly signal: AbortSignal;
+}
+
 export interface FlowNodeSpec {
   /** The config node id from the `account` property. */
   accountId: string | undefined;
   /** Does the node's one job for one message. */
-  handle(session: AccountSession, msg: NodeMessageInFlow): Promise<Reply>;
+  handle(session: AccountSession, msg: NodeMessageInFlow, context: HandleContext): Promise<Reply>;
 }
 
 /**
@@ -25,6 +33,7 @@ export interface FlowNodeSpec {
 export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): void {
   const account = resolveAccount(RED, spec.accountId);
   let closed = false;
+  const closing = new AbortController();
   let busy = 0;
   let busyTimer: NodeJS.Timeout | undefined;
   let shown = '';
@@ -44,6 +53,15 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
     busy -= 1;
     if (busy === 0) clearTimeout(busyTimer);
   };
+  const context: HandleContext = {
+    progress(text) {
+      if (closed) return;
+      // the progress says more than "requesting…": that one must not replace it later
+      clearTimeout(busyTimer);
+      show({ ...busyStatus, text });
+    },
+    signal: closing.signal,
+  };
   const onChange = (_change: SessionChange) => showSession();
   if (!(account instanceof MStockError)) account.on('change', onChange);
   showSession();
@@ -57,7 +75,7 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
     busy += 1;
     // a quick answer never shows "requesting…": only a call that takes a while does
     if (busy === 1) busyTimer = setTimeout(() => busy > 0 && !closed && show(busyStatus), BUSY_STATUS_DELAY_MS);
-    spec.handle(account, msg).then(
+    spec.handle(account, msg, context).then(
       (reply) => {
         settle();
         if (closed) return done();
@@ -90,6 +108,7 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
 
   node.on('close', (done: () => void) => {
     closed = true;
+    closing.abort(new MStockError(ErrorCode.NETWORK, 'The node was closed (stopped or redeployed) before the call was sent to mStock.'));
     clearTimeout(busyTimer);
     if (!(account instanceof MStockError)) account.off('change', onChange);
     done();
