@@ -17,6 +17,7 @@ const nodeFiles = {
   portfolio: require('../../dist/nodes/mstock-portfolio.js'),
   orders: require('../../dist/nodes/mstock-orders.js'),
   request: require('../../dist/nodes/mstock-request.js'),
+  candles: require('../../dist/nodes/mstock-candles.js'),
 };
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const allNodes = [...Object.values(nodeFiles), catchNode];
@@ -77,6 +78,14 @@ function requestFlow(baseUrl, requests, options = {}) {
     flow.push({ id, type: 'mstock-request', z: 'tab1', account: 'c1', method: 'GET', path: '', ...props, wires: [['out']] });
   }
   return flow;
+}
+
+/** The standard flow plus `candles1` (mstock-candles) wired to `out`; `candles` sets its properties. */
+function candlesFlow(baseUrl, candles = {}, options = {}) {
+  return [
+    ...standardFlow(baseUrl, options),
+    { id: 'candles1', type: 'mstock-candles', z: 'tab1', account: 'c1', interval: 'msg', ...candles, wires: [['out']] },
+  ];
 }
 
 /** Collects every message arriving at a helper node. */
@@ -164,13 +173,14 @@ async function startSandbox(options = {}) {
 }
 
 /**
- * The hooks of a node test suite: before each test a fresh sandbox (`options` for it) and a
- * Node-RED runtime, after it both gone. `use(sandbox, url)` hands the test its sandbox.
+ * The hooks of a node test suite: before each test a fresh sandbox (`options` for it, or a
+ * function that makes them afresh for each test) and a Node-RED runtime, after it both gone.
+ * `use(sandbox, url)` hands the test its sandbox.
  */
 function sandboxPerTest(use, options = {}) {
   let current;
   beforeEach(async function () {
-    const { sandbox, url } = await startSandbox(options);
+    const { sandbox, url } = await startSandbox(typeof options === 'function' ? options() : options);
     current = sandbox;
     use(sandbox, url);
     await helper.startServer();
@@ -197,6 +207,7 @@ module.exports = {
   standardFlow,
   portfolioAndOrdersFlow,
   requestFlow,
+  candlesFlow,
   collect,
   nextMessage,
   until,
