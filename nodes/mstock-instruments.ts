@@ -50,7 +50,7 @@ export = function register(RED: NodeAPI): void {
     const ownLimit = def.limit === undefined || def.limit === '' ? DEFAULT_LIMIT : def.limit;
     attachToAccount(RED, this, {
       accountId: def.account,
-      async handle(session, msg, progress) {
+      async handle(session, msg, { busy }) {
         const given = (msg as { limit?: unknown }).limit;
         const limit = given === undefined || given === null ? parseLimit(ownLimit, "The node's limit") : parseLimit(given, 'msg.limit');
         let query: unknown = msg.payload;
@@ -59,7 +59,7 @@ export = function register(RED: NodeAPI): void {
           query = ownQuery;
         }
         checkQuery(query);
-        progress.busy('loading instruments…');
+        busy('loading instruments…');
         const master = await session.instruments();
         return { topic: 'mstock/instruments', payload: master.search(query as InstrumentQuery, limit) };
       },

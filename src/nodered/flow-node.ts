@@ -11,20 +11,24 @@ export interface Reply {
   payload: unknown;
 }
 
-/** What a node's `handle` may say while it works. */
-export interface Progress {
+/** What `handle` may use beyond the session and the message. */
+export interface HandleContext {
   /**
    * The words of the yellow busy status ("requesting…" unless said otherwise) until the node has
    * no message left in hand; shown only once the work takes a while, as "requesting…" is.
    */
   busy(text: string): void;
+  /** Shows at once how far a job of several calls is (a yellow ring), until the reply or failure. */
+  progress(text: string): void;
+  /** Aborted when the node is closed (stopped, redeployed): send no further call then. */
+  readonly signal: AbortSignal;
 }
 
 export interface FlowNodeSpec {
   /** The config node id from the `account` property. */
   accountId: string | undefined;
   /** Does the node's one job for one message. */
-  handle(session: AccountSession, msg: NodeMessageInFlow, progress: Progress): Promise<Reply>;
+  handle(session: AccountSession, msg: NodeMessageInFlow, context: HandleContext): Promise<Reply>;
 }
 
 /**
@@ -34,6 +38,7 @@ export interface FlowNodeSpec {
 export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): void {
   const account = resolveAccount(RED, spec.accountId);
   let closed = false;
+  const closing = new AbortController();
   let busy = 0;
   let busyTimer: NodeJS.Timeout | undefined;
   let busyText = busyStatus.text;
@@ -63,12 +68,19 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
       busyShown = false;
     }
   };
-  const progress: Progress = {
+  const context: HandleContext = {
     busy(text) {
       if (closed || busy === 0) return;
       busyText = text;
       if (busyShown) showBusy();
     },
+    progress(text) {
+      if (closed) return;
+      // the progress says more than "requesting…": that one must not replace it later
+      clearTimeout(busyTimer);
+      show({ ...busyStatus, text });
+    },
+    signal: closing.signal,
   };
   const onChange = (_change: SessionChange) => showSession();
   if (!(account instanceof MStockError)) account.on('change', onChange);
@@ -83,7 +95,7 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
     busy += 1;
     // a quick answer never shows "requesting…": only a call that takes a while does
     if (busy === 1) busyTimer = setTimeout(() => busy > 0 && !closed && showBusy(), BUSY_STATUS_DELAY_MS);
-    spec.handle(account, msg, progress).then(
+    spec.handle(account, msg, context).then(
       (reply) => {
         settle();
         if (closed) return done();
@@ -116,6 +128,7 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
 
   node.on('close', (done: () => void) => {
     closed = true;
+    closing.abort(new MStockError(ErrorCode.NETWORK, 'The node was closed (stopped or redeployed) before the call was sent to mStock.'));
     clearTimeout(busyTimer);
     if (!(account instanceof MStockError)) account.off('change', onChange);
     done();

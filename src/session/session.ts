@@ -12,6 +12,12 @@ import type { InstrumentMaster } from '../api/instruments';
 import { Clock, systemClock } from './clock';
 import { nextIndiaMidnight, toIndiaIso } from './india-time';
 
+/** A call's options, and a signal that takes it out of the rate limiter's queue while it still waits there. */
+export interface CallOptions extends RequestOptions {
+  /** Aborted while the call waits for its turn, the call is not sent and rejects. A call with a signal is never shared with another. */
+  signal?: AbortSignal;
+}
+
 export type SessionState = 'logged-out' | 'otp-pending' | 'live' | 'expired';
 export type OtpMode = 'otp' | 'totp';
 
@@ -185,9 +191,10 @@ export class AccountSession extends EventEmitter {
    * Identical reads in flight for the same session share one call; nothing else is merged. A 401
    * ends the session for every node of the account.
    */
-  call(endpoint: EndpointName, options: RequestOptions = {}): Promise<Envelope> {
+  call(endpoint: EndpointName, options: CallOptions = {}): Promise<Envelope> {
     const spec: EndpointSpec = ENDPOINTS[endpoint];
-    return this.send(spec, options, (token) => this.client.request(endpoint, token, options));
+    const { signal, ...request } = options;
+    return this.send(spec, request, (token) => this.client.request(endpoint, token, request), signal);
   }
 
   /**
@@ -203,7 +210,7 @@ export class AccountSession extends EventEmitter {
     return this.send(spec, options, (token) => this.client.requestPath(spec, token, options));
   }
 
-  private send(spec: EndpointSpec, options: RequestOptions, start: (token: string) => Promise<Envelope>): Promise<Envelope> {
+  private send(spec: EndpointSpec, options: RequestOptions, start: (token: string) => Promise<Envelope>, signal?: AbortSignal): Promise<Envelope> {
     let token: string;
     let path: string;
     try {
@@ -213,9 +220,11 @@ export class AccountSession extends EventEmitter {
       return Promise.reject(err);
     }
     const query = options.query ? `?${new URLSearchParams(options.query as Record<string, string>).toString()}` : '';
-    const identity = { sessionToken: token, method: spec.method, path: path + query, body: options.body, read: spec.idempotentRead === true };
+    // a call that may be called off is its caller's own: another caller must not lose its answer
+    const read = spec.idempotentRead === true && signal === undefined;
+    const identity = { sessionToken: token, method: spec.method, path: path + query, body: options.body, read };
     return this.reads
-      .run(identity, () => this.limiter.schedule(spec.category, () => start(token)))
+      .run(identity, () => this.limiter.schedule(spec.category, () => start(token), { signal }))
       .catch((err: unknown) => {
         this.expireOnRejection(err, token);
         throw err;

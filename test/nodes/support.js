@@ -18,6 +18,7 @@ const nodeFiles = {
   orders: require('../../dist/nodes/mstock-orders.js'),
   request: require('../../dist/nodes/mstock-request.js'),
   instruments: require('../../dist/nodes/mstock-instruments.js'),
+  candles: require('../../dist/nodes/mstock-candles.js'),
 };
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const allNodes = [...Object.values(nodeFiles), catchNode];
@@ -90,6 +91,14 @@ function instrumentsFlow(baseUrl, nodes, options = {}) {
     flow.push({ id, type: 'mstock-instruments', z: 'tab1', account: 'c1', query: '', limit: 20, ...props, wires: [['out']] });
   }
   return flow;
+}
+
+/** The standard flow plus `candles1` (mstock-candles) wired to `out`; `candles` sets its properties. */
+function candlesFlow(baseUrl, candles = {}, options = {}) {
+  return [
+    ...standardFlow(baseUrl, options),
+    { id: 'candles1', type: 'mstock-candles', z: 'tab1', account: 'c1', interval: 'msg', ...candles, wires: [['out']] },
+  ];
 }
 
 /** Collects every message arriving at a helper node. */
@@ -177,13 +186,14 @@ async function startSandbox(options = {}) {
 }
 
 /**
- * The hooks of a node test suite: before each test a fresh sandbox (`options` for it) and a
- * Node-RED runtime, after it both gone. `use(sandbox, url)` hands the test its sandbox.
+ * The hooks of a node test suite: before each test a fresh sandbox (`options` for it, or a
+ * function that makes them afresh for each test) and a Node-RED runtime, after it both gone.
+ * `use(sandbox, url)` hands the test its sandbox.
  */
 function sandboxPerTest(use, options = {}) {
   let current;
   beforeEach(async function () {
-    const { sandbox, url } = await startSandbox(options);
+    const { sandbox, url } = await startSandbox(typeof options === 'function' ? options() : options);
     current = sandbox;
     use(sandbox, url);
     await helper.startServer();
@@ -211,6 +221,7 @@ module.exports = {
   portfolioAndOrdersFlow,
   requestFlow,
   instrumentsFlow,
+  candlesFlow,
   collect,
   nextMessage,
   until,
