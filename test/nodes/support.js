@@ -17,6 +17,7 @@ const nodeFiles = {
   portfolio: require('../../dist/nodes/mstock-portfolio.js'),
   orders: require('../../dist/nodes/mstock-orders.js'),
   request: require('../../dist/nodes/mstock-request.js'),
+  quote: require('../../dist/nodes/mstock-quote.js'),
 };
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const allNodes = [...Object.values(nodeFiles), catchNode];
@@ -79,6 +80,18 @@ function requestFlow(baseUrl, requests, options = {}) {
   return flow;
 }
 
+/**
+ * The standard flow plus mstock-quote nodes wired to `out`: `quotes` maps each node id to its
+ * properties (mode, instruments, name), e.g. { quote1: { mode: 'OHLC', instruments: 'NSE:SBIN-EQ' } }.
+ */
+function quoteFlow(baseUrl, quotes, options = {}) {
+  const flow = standardFlow(baseUrl, options);
+  for (const [id, props] of Object.entries(quotes)) {
+    flow.push({ id, type: 'mstock-quote', z: 'tab1', account: 'c1', mode: 'LTP', instruments: '', ...props, wires: [['out']] });
+  }
+  return flow;
+}
+
 /** Collects every message arriving at a helper node. */
 function collect(node) {
   const seen = [];
@@ -134,16 +147,16 @@ const lastStatus = (id) => {
   return node && node.status.lastCall ? node.status.lastCall.args[0] : undefined;
 };
 
-/** Sends `msg` to node `id`; resolves with what arrives at the helper node `out`. */
-async function send(id, msg = { payload: 'x' }) {
-  const out = nextMessage(helper.getNode('out'));
+/** Sends `msg` to node `id`; resolves with what arrives at the helper node `out` within `ms`. */
+async function send(id, msg = { payload: 'x' }, ms = 4000) {
+  const out = nextMessage(helper.getNode('out'), ms);
   helper.getNode(id).receive(msg);
   return out;
 }
 
-/** Sends `msg` to node `id`; resolves with what the Catch node passes to `caught`. */
-async function failureOf(id, msg = { payload: 'x' }) {
-  const caught = nextMessage(helper.getNode('caught'));
+/** Sends `msg` to node `id`; resolves with what the Catch node passes to `caught` within `ms`. */
+async function failureOf(id, msg = { payload: 'x' }, ms = 4000) {
+  const caught = nextMessage(helper.getNode('caught'), ms);
   helper.getNode(id).receive(msg);
   return caught;
 }
@@ -197,6 +210,7 @@ module.exports = {
   standardFlow,
   portfolioAndOrdersFlow,
   requestFlow,
+  quoteFlow,
   collect,
   nextMessage,
   until,
