@@ -107,7 +107,8 @@ export const ENDPOINTS = {
   orderMargin: { method: 'POST', path: '/openapi/typeb/margins/orders', category: 'other', what: 'the margin request', auth: 'session', failure: 'read' },
   quote: {
     method: 'GET', path: '/openapi/typeb/instruments/quote', category: 'quote', what: 'the quote request', auth: 'session', failure: 'read',
-    idempotentRead: true, alsoAccepted: ['POST'],
+    // a FULL quote of 500 instruments with five levels of depth each is near 1 MiB already
+    idempotentRead: true, alsoAccepted: ['POST'], maxBytes: 8 * 1024 * 1024,
   },
   historical: {
     method: 'GET', path: '/openapi/typeb/instruments/historical', category: 'data', what: 'the candle request', auth: 'session', failure: 'read',

@@ -19,6 +19,7 @@ const nodeFiles = {
   request: require('../../dist/nodes/mstock-request.js'),
   instruments: require('../../dist/nodes/mstock-instruments.js'),
   candles: require('../../dist/nodes/mstock-candles.js'),
+  quote: require('../../dist/nodes/mstock-quote.js'),
 };
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const allNodes = [...Object.values(nodeFiles), catchNode];
@@ -70,36 +71,28 @@ function portfolioAndOrdersFlow(baseUrl, { portfolio = {}, orders = {}, ...optio
 }
 
 /**
- * The standard flow plus mstock-request nodes wired to `out`: `requests` maps each node id to its
- * properties (method, path, name), e.g. { req1: { method: 'GET', path: 'getoptionchainmaster/2' } }.
+ * The standard flow plus nodes of one `type` wired to `out`: `nodes` maps each node id to its
+ * properties, laid over `defaults`.
  */
-function requestFlow(baseUrl, requests, options = {}) {
-  const flow = standardFlow(baseUrl, options);
-  for (const [id, props] of Object.entries(requests)) {
-    flow.push({ id, type: 'mstock-request', z: 'tab1', account: 'c1', method: 'GET', path: '', ...props, wires: [['out']] });
-  }
-  return flow;
-}
-
-/**
- * The standard flow plus mstock-instruments nodes wired to `out`: `nodes` maps each node id to its
- * properties (query, limit, name), e.g. { inst1: { limit: 5 } }.
- */
-function instrumentsFlow(baseUrl, nodes, options = {}) {
+function flowWith(type, defaults, baseUrl, nodes, options = {}) {
   const flow = standardFlow(baseUrl, options);
   for (const [id, props] of Object.entries(nodes)) {
-    flow.push({ id, type: 'mstock-instruments', z: 'tab1', account: 'c1', query: '', limit: 20, ...props, wires: [['out']] });
+    flow.push({ id, type, z: 'tab1', account: 'c1', ...defaults, ...props, wires: [['out']] });
   }
   return flow;
 }
 
+/** mstock-request nodes by id and properties (method, path, name), e.g. { req1: { method: 'GET', path: 'getoptionchainmaster/2' } }. */
+const requestFlow = (baseUrl, requests, options) => flowWith('mstock-request', { method: 'GET', path: '' }, baseUrl, requests, options);
+
+/** mstock-instruments nodes by id and properties (query, limit, name), e.g. { inst1: { limit: 5 } }. */
+const instrumentsFlow = (baseUrl, nodes, options) => flowWith('mstock-instruments', { query: '', limit: 20 }, baseUrl, nodes, options);
+
+/** mstock-quote nodes by id and properties (mode, instruments, name), e.g. { quote1: { mode: 'OHLC', instruments: 'NSE:SBIN-EQ' } }. */
+const quoteFlow = (baseUrl, quotes, options) => flowWith('mstock-quote', { mode: 'LTP', instruments: '' }, baseUrl, quotes, options);
+
 /** The standard flow plus `candles1` (mstock-candles) wired to `out`; `candles` sets its properties. */
-function candlesFlow(baseUrl, candles = {}, options = {}) {
-  return [
-    ...standardFlow(baseUrl, options),
-    { id: 'candles1', type: 'mstock-candles', z: 'tab1', account: 'c1', interval: 'msg', ...candles, wires: [['out']] },
-  ];
-}
+const candlesFlow = (baseUrl, candles = {}, options) => flowWith('mstock-candles', { interval: 'msg' }, baseUrl, { candles1: candles }, options);
 
 /** Collects every message arriving at a helper node. */
 function collect(node) {
@@ -156,16 +149,16 @@ const lastStatus = (id) => {
   return node && node.status.lastCall ? node.status.lastCall.args[0] : undefined;
 };
 
-/** Sends `msg` to node `id`; resolves with what arrives at the helper node `out`. */
-async function send(id, msg = { payload: 'x' }) {
-  const out = nextMessage(helper.getNode('out'));
+/** Sends `msg` to node `id`; resolves with what arrives at the helper node `out` within `ms`. */
+async function send(id, msg = { payload: 'x' }, ms = 4000) {
+  const out = nextMessage(helper.getNode('out'), ms);
   helper.getNode(id).receive(msg);
   return out;
 }
 
-/** Sends `msg` to node `id`; resolves with what the Catch node passes to `caught`. */
-async function failureOf(id, msg = { payload: 'x' }) {
-  const caught = nextMessage(helper.getNode('caught'));
+/** Sends `msg` to node `id`; resolves with what the Catch node passes to `caught` within `ms`. */
+async function failureOf(id, msg = { payload: 'x' }, ms = 4000) {
+  const caught = nextMessage(helper.getNode('caught'), ms);
   helper.getNode(id).receive(msg);
   return caught;
 }
@@ -222,6 +215,7 @@ module.exports = {
   requestFlow,
   instrumentsFlow,
   candlesFlow,
+  quoteFlow,
   collect,
   nextMessage,
   until,
