@@ -71,6 +71,8 @@ function countsFor(args) {
   if (!args.load) c.loadRuns = 0;
   // Part 2: the issue's figures, the same in both modes
   Object.assign(c, { tradesN: 100, quotesN: 30, limiterBurst: 40, limiterQueued: 300 });
+  // market data: a year of 5-minute candles (29 calls at 1/s) once; in quick mode 60 days (5 calls)
+  Object.assign(c, { candleDays: args.quick ? 60 : 365, candleInterval: 'FIVE_MINUTE', quoteListN: 50 });
   return c;
 }
 
@@ -120,14 +122,19 @@ function hasPartTwoNodes() {
   return ['mstock-orders', 'mstock-request'].every((name) => fs.existsSync(path.join(root, 'dist', 'nodes', `${name}.js`)));
 }
 
+/** Whether this package has the market-data nodes the K and L figures need. */
+function hasMarketNodes() {
+  return ['mstock-candles', 'mstock-quote'].every((name) => fs.existsSync(path.join(root, 'dist', 'nodes', `${name}.js`)));
+}
+
 /**
  * Starts Node-RED, deploys the bench flow, logs A in (login + OTP) and gives B/E the token.
  * With `tarball`, the package installed is that one (another commit's) instead of this one.
  */
-async function startNodeRed({ sandboxUrl, token, nodeArgs, tarball, partTwo = false }) {
+async function startNodeRed({ sandboxUrl, token, nodeArgs, tarball, partTwo = false, market = false }) {
   const nr = new BenchNodeRed({ nodeArgs, tarball });
   await nr.start();
-  const { flows, credentials } = benchFlow({ sandboxUrl, account: SANDBOX_ACCOUNT, partTwo });
+  const { flows, credentials } = benchFlow({ sandboxUrl, account: SANDBOX_ACCOUNT, partTwo, market });
   await nr.deploy(flows, credentials);
   const login = await nr.call('/bench/login', {});
   if (login.state !== 'otp-sent') throw new Error(`login: ${JSON.stringify(login)}`);
@@ -182,10 +189,11 @@ function limiterFigures(counts) {
 
 async function mainPhases({ counts, sandbox, sandboxUrl, token, base }) {
   const partTwo = hasPartTwoNodes();
+  const market = hasMarketNodes();
   log('packing this package and installing the tarball …');
   installedTemplate();
   log('starting Node-RED (--expose-gc) with the package installed from its packed tarball …');
-  const nrPromise = startNodeRed({ sandboxUrl, token, nodeArgs: ['--expose-gc'], partTwo });
+  const nrPromise = startNodeRed({ sandboxUrl, token, nodeArgs: ['--expose-gc'], partTwo, market });
   // A₀ in a second Node-RED process, started beside the first; idle while the others are measured
   const basePromise = base.then((b) => {
     if (b.error) return undefined;
@@ -210,6 +218,7 @@ async function mainPhases({ counts, sandbox, sandboxUrl, token, base }) {
     memory: { n: counts.memN, rounds: [] },
     base: await base,
     partTwo: partTwo ? { trades: [], quotes: [] } : undefined,
+    market: market ? { candles: [], quoteLists: [] } : undefined,
   };
   const systems = nrBase ? ['A', 'A0', 'B', 'E'] : ['A', 'B', 'E'];
   // A₀ is target A of the second process
@@ -274,6 +283,8 @@ async function mainPhases({ counts, sandbox, sandboxUrl, token, base }) {
 
     if (partTwo) await partTwoPhase({ counts, sandbox, nr, results: results.partTwo });
     else log('Part 2: this package has no mstock-orders / mstock-request: T and Q not measured');
+    if (market) await marketPhase({ counts, sandbox, nr, results: results.market });
+    else log('market data: this package has no mstock-candles / mstock-quote: K and L not measured');
   } finally {
     for (const n of [nr, nrBase]) {
       if (!n) continue;
@@ -336,6 +347,48 @@ async function partTwoPhase({ counts, sandbox, nr, results }) {
   const t = results.trades.at(-1);
   const q = results.quotes.at(-1);
   log(`  last: T ${t.totalMs.toFixed(1)} ms / ${t.calls} call(s); Q ${q.totalMs.toFixed(1)} ms / ${q.calls} call(s), ${q.refused} answered 429`);
+}
+
+/** mStock's data limit: one candle call a second (PRODUCT.md "Rate limits"). */
+const CANDLE_CALLS_PER_SECOND = 1;
+
+/** `n` NSE equities of the sandbox's instrument master, as "NSE:<symbol>". */
+function nseEquities(sandbox, n) {
+  const rows = JSON.parse(sandbox.market.masterJson().toString('utf8'));
+  return rows.filter((r) => r.exch_seg === 'NSE' && /-EQ$/.test(r.name)).slice(0, n).map((r) => `NSE:${r.name}`);
+}
+
+/**
+ * L: one message of `quoteListN` instruments to mstock-quote (after one to load the instrument
+ * master). K: one message for a span of 5-minute candles to mstock-candles: its time against the
+ * least the data limit allows, (calls − 1) seconds, as the node's calls go one at a time.
+ */
+async function marketPhase({ counts, sandbox, nr, results }) {
+  const calls = (endpoint) => sandbox.calls[endpoint] ?? 0;
+  const symbols = nseEquities(sandbox, counts.quoteListN);
+  log(`market data: the instrument master, then ${counts.runs} message(s) of ${symbols.length} instruments to mstock-quote (L)`);
+  for (let r = -1; r < counts.runs; r++) {
+    const before = calls('quote');
+    const started = performance.now();
+    const answer = await nr.call('/bench/quote', symbols);
+    const totalMs = performance.now() - started;
+    if (answer.error) throw new Error(`quote: ${JSON.stringify(answer.error)}`);
+    if (r >= 0) results.quoteLists.push({ totalMs, calls: calls('quote') - before, ...answer });
+  }
+  const from = new Date(Date.now() - counts.candleDays * 24 * 3600 * 1000).toISOString();
+  log(`market data: ${counts.candleDays} days of ${counts.candleInterval} candles from mstock-candles (K)`);
+  // the account's limiter and the sandbox count the last second: start with it empty
+  await sleep(1100);
+  const before = calls('historical');
+  const refusedBefore = sandbox.limits.refused.data;
+  const started = performance.now();
+  const answer = await nr.call('/bench/candles', { instrument: symbols[0], interval: counts.candleInterval, from });
+  const totalMs = performance.now() - started;
+  if (answer.error) throw new Error(`candles: ${JSON.stringify(answer.error)}`);
+  const made = calls('historical') - before;
+  results.candles.push({ totalMs, calls: made, leastMs: ((made - 1) * 1000) / CANDLE_CALLS_PER_SECOND, refused: sandbox.limits.refused.data - refusedBefore, ...answer });
+  const k = results.candles[0];
+  log(`  K: ${k.count} candles in ${made} calls, ${(totalMs / 1000).toFixed(2)} s; L: ${results.quoteLists.at(-1).count} quotes in ${results.quoteLists.at(-1).calls} call(s)`);
 }
 
 async function loadPhase({ counts }) {
@@ -508,9 +561,10 @@ function summarise({ counts, env, main, load, profile, limiter }) {
       note: counts.memN < 20000 ? `quick mode: ${counts.memN} messages, not 20,000` : undefined,
     },
     ...partTwoTargets({ counts, partTwo: main.partTwo }),
+    ...marketTargets({ counts, market: main.market }),
     ...limiterTargets({ counts, limiter }),
   ];
-  return { counts, env, seq, ratios, burst, memory, load: loadSummary, profile, sameJob: main.sameJob, sameAsBase: main.sameAsBase, base, partTwo: main.partTwo, limiter, targets };
+  return { counts, env, seq, ratios, burst, memory, load: loadSummary, profile, sameJob: main.sameJob, sameAsBase: main.sameAsBase, base, partTwo: main.partTwo, market: main.market, limiter, targets };
 }
 
 function partTwoTargets({ counts, partTwo }) {
@@ -553,6 +607,29 @@ function partTwoTargets({ counts, partTwo }) {
       required: '≤ 1.10',
       measured: `${quoteRatio.toFixed(3)} (all answered in ${list(quotes, (r) => `${r.totalMs.toFixed(1)} ms`)})${quoteErrors ? `, but ${quoteErrors} of the calls failed, so not all were paced` : ''}`,
       pass: quoteRatio <= 1.1 && quoteErrors === 0,
+    },
+  ];
+}
+
+function marketTargets({ counts, market }) {
+  const candleName = `${counts.candleDays} days of ${counts.candleInterval} candles (mstock-candles): time ÷ the least the data limit allows`;
+  const quoteName = `quotes for ${counts.quoteListN} instruments (mstock-quote): calls`;
+  if (!market) return [[candleName, '≤ 1.10'], [quoteName, '1']].map(([name, required]) => ({ name, required, measured: 'not measured: no market-data nodes', pass: false }));
+  const k = market.candles[0];
+  const ratio = k.totalMs / k.leastMs;
+  const callsPerRun = market.quoteLists.map((r) => r.calls);
+  return [
+    {
+      name: candleName,
+      required: '≤ 1.10',
+      measured: `${ratio.toFixed(3)} (${k.count.toLocaleString('en-US')} candles, oldest first ${k.oldestFirst ? 'yes' : 'NO'}, in ${k.calls} calls: ${(k.totalMs / 1000).toFixed(2)} s against ${(k.leastMs / 1000).toFixed(0)} s; 429s ${k.refused})`,
+      pass: ratio <= 1.1 && k.oldestFirst && k.refused === 0,
+    },
+    {
+      name: quoteName,
+      required: '1',
+      measured: `${callsPerRun.join(' · ')} per message (${market.quoteLists.at(-1).priced} of ${counts.quoteListN} priced; ${market.quoteLists.map((r) => `${r.totalMs.toFixed(1)} ms`).join(' · ')})`,
+      pass: callsPerRun.every((n) => n === 1) && market.quoteLists.every((r) => r.priced === counts.quoteListN),
     },
   ];
 }

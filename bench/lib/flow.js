@@ -12,6 +12,8 @@
 //   POST /bench/login ─► mstock-login ─► http response
 //   POST /bench/otp   ─► mstock-otp   ─► http response      (catch: login/otp failures → HTTP 500)
 //   POST /bench/auth  ─► function (flow.set 'mstock' = { apiKey, token } for B and E) ─► http response
+//   POST /bench/candles ─► mstock-candles ─► function (count, order) ─► http response   [market nodes only]
+//   POST /bench/quote   ─► mstock-quote (LTP) ─► function (count)     ─► http response   [market nodes only]
 
 const TAB = 'bench-tab';
 
@@ -54,6 +56,19 @@ const AUTH_FUNCTION = `flow.set('mstock', { apiKey: msg.payload.apiKey, token: m
 msg.payload = { ok: true };
 return msg;`;
 
+/** What the bench judges of a candle answer, small enough to send back whole. */
+const CANDLES_SUMMARY_FUNCTION = `const times = msg.payload.map((c) => Date.parse(c.time));
+msg.payload = {
+  count: times.length,
+  first: msg.payload.length ? msg.payload[0].time : null,
+  last: msg.payload.length ? msg.payload[msg.payload.length - 1].time : null,
+  oldestFirst: times.every((t, i) => i === 0 || t > times[i - 1]),
+};
+return msg;`;
+
+const QUOTE_SUMMARY_FUNCTION = `msg.payload = { count: msg.payload.length, priced: msg.payload.filter((q) => Number.isFinite(q.ltp)).length, unfetched: msg.unfetched.length };
+return msg;`;
+
 const ERROR_REPLY_FUNCTION = `msg.statusCode = 500;
 msg.payload = { error: msg.error };
 return msg;`;
@@ -63,9 +78,10 @@ return msg;`;
  * @param {string} o.sandboxUrl
  * @param {object} o.account SANDBOX_ACCOUNT
  * @param {boolean} [o.partTwo] add T and Q (mstock-orders, mstock-request): only for a package that has them
+ * @param {boolean} [o.market] add the candle and quote endpoints (mstock-candles, mstock-quote)
  * @returns {{ flows: object[], credentials: object }}
  */
-function benchFlow({ sandboxUrl, account, partTwo = false }) {
+function benchFlow({ sandboxUrl, account, partTwo = false, market = false }) {
   let y = 40;
   const at = (n, x) => ({ ...n, z: TAB, x, y: n.y ?? y });
   const fundsUrl = `${sandboxUrl}/openapi/typeb/user/fundsummary`;
@@ -117,10 +133,21 @@ function benchFlow({ sandboxUrl, account, partTwo = false }) {
     at({ id: 'otp', type: 'mstock-otp', name: 'otp', account: 'acct', mode: 'otp', y: 440, wires: [['setup-out']] }, 320),
     at({ id: 'auth-in', type: 'http in', url: '/bench/auth', method: 'post', upload: false, swaggerDoc: '', y: 500, wires: [['auth']] }, 120),
     at({ id: 'auth', type: 'function', name: 'flow.mstock', func: AUTH_FUNCTION, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], y: 500, wires: [['setup-out']] }, 320),
-    at({ id: 'setup-catch', type: 'catch', name: 'setup errors', scope: ['login', 'otp', 'auth'], uncaught: false, y: 560, wires: [['setup-error']] }, 120),
+    at({ id: 'setup-catch', type: 'catch', name: 'setup errors', scope: ['login', 'otp', 'auth', ...(market ? ['candles', 'quote-list'] : [])], uncaught: false, y: 560, wires: [['setup-error']] }, 120),
     at({ id: 'setup-error', type: 'function', name: '500', func: ERROR_REPLY_FUNCTION, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], y: 560, wires: [['setup-out']] }, 320),
     at({ id: 'setup-out', type: 'http response', statusCode: '', headers: {}, wires: [] }, 560),
   );
+  if (market) {
+    const fn = (id, name, func, y2, wires) => at({ id, type: 'function', name, func, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], y: y2, wires }, 560);
+    nodes.push(
+      at({ id: 'candles-in', type: 'http in', url: '/bench/candles', method: 'post', upload: false, swaggerDoc: '', y: 620, wires: [['candles']] }, 120),
+      at({ id: 'candles', type: 'mstock-candles', name: 'candles', account: 'acct', interval: 'msg', y: 620, wires: [['candles-summary']] }, 320),
+      fn('candles-summary', 'count, order', CANDLES_SUMMARY_FUNCTION, 620, [['setup-out']]),
+      at({ id: 'quote-list-in', type: 'http in', url: '/bench/quote', method: 'post', upload: false, swaggerDoc: '', y: 680, wires: [['quote-list']] }, 120),
+      at({ id: 'quote-list', type: 'mstock-quote', name: 'quotes', account: 'acct', mode: 'LTP', instruments: '', y: 680, wires: [['quote-summary']] }, 320),
+      fn('quote-summary', 'count', QUOTE_SUMMARY_FUNCTION, 680, [['setup-out']]),
+    );
+  }
   const credentials = { acct: { apiKey: account.apiKey, clientCode: account.clientCode, password: account.password } };
   return { flows: nodes, credentials };
 }

@@ -83,6 +83,32 @@ function partTwoSection(s) {
   ].join('\n');
 }
 
+function marketSection(s) {
+  const m = s.market;
+  if (!m) return '_Not measured: this package has no `mstock-candles` / `mstock-quote`._';
+  const c = s.counts;
+  const k = m.candles[0];
+  return table(
+    ['message', 'answered in (ms, per run)', 'upstream calls', 'least the limit allows', 'answer'],
+    [
+      [
+        `K: ${c.candleDays} days of ${c.candleInterval} candles to \`mstock-candles\``,
+        m.candles.map((r) => ms(r.totalMs, 1)).join(' · '),
+        String(k.calls),
+        `${ms(k.leastMs, 0)} ms (${k.calls - 1} × 1 s)`,
+        `${k.count.toLocaleString('en-US')} candles, ${k.first} … ${k.last}, oldest first: ${k.oldestFirst ? 'yes' : 'NO'}; 429s: ${k.refused}`,
+      ],
+      [
+        `L: ${c.quoteListN} instruments to \`mstock-quote\` (LTP)`,
+        m.quoteLists.map((r) => ms(r.totalMs, 1)).join(' · '),
+        m.quoteLists.map((r) => r.calls).join(' · '),
+        '1 call (up to 500 instruments a call)',
+        `${m.quoteLists.at(-1).priced} priced, ${m.quoteLists.at(-1).unfetched} unfetched`,
+      ],
+    ],
+  );
+}
+
 function limiterSection(s) {
   const l = s.limiter;
   if (!l || l.error) return `_Not measured: ${l?.error ?? 'no figures'}._`;
@@ -231,6 +257,9 @@ function renderConsole(s) {
     'Part 2 bursts (T: trade book, Q: quotes):',
     partTwoSection(s),
     '',
+    'Market data (K: candles, L: quotes):',
+    marketSection(s),
+    '',
     'Rate limiter, order calls (plain Node.js, system clock):',
     limiterSection(s),
     '',
@@ -310,6 +339,20 @@ call arriving less than 1,000 ms after the call 20 places before it is a 21st ca
 second as the sandbox counts, and is answered 429.
 
 ${partTwoSection(s)}
+
+## Market data: candles and quotes
+
+K is one message to \`mstock-candles\` for ${c.candleDays} days of ${c.candleInterval} candles of one NSE equity, from the bench
+process to the Node-RED flow and back (an http-in node; the answer is summed up in the flow so that
+only a few hundred bytes come back). The node splits the span into calls of at most 1,000 candles and
+sends them one at a time through the account's limiter, which keeps to mStock's data limit of one
+call a second; the sandbox answers 429 past it. So no client keeping to the limit can take less
+than (calls − 1) seconds; the target is the measured time over that least time. The instrument
+master is loaded before (by L), and the fetch starts after 1.1 s of quiet. L is one message of
+${c.quoteListN} NSE equities (as "NSE:<symbol>") to \`mstock-quote\`, once to warm up and then once per run:
+the upstream calls are the sandbox's count.
+
+${marketSection(s)}
 
 ## Rate limiter: order calls
 
