@@ -109,13 +109,14 @@ const readExample = (name) => JSON.parse(fs.readFileSync(path.join(root, 'exampl
 const CONFIG_TYPES = new Set(['mstock-config', 'ui-base', 'ui-theme', 'ui-page', 'ui-group']);
 
 /**
- * Examples 01 (inject buttons), 02 (the dashboard) and 08 (the Portfolio page on 02's dashboard),
- * each on its own tab, sharing one account pointed at the sandbox.
+ * Examples 01 (inject buttons), 02 (the dashboard), 08 (the Portfolio page on 02's dashboard) and
+ * 09 (the Watch list page on it), each on its own tab, sharing one account pointed at the sandbox.
  */
 function demoFlow(sandboxUrl, account) {
   const buttons = readExample('01 Log in and read funds.json');
   const dashboard = readExample('02 OTP entry on a dashboard.json');
   const portfolio = readExample('08 Portfolio dashboard.json');
+  const watchlist = readExample('09 Watch list dashboard.json');
   const config = buttons.find((n) => n.type === 'mstock-config');
   Object.assign(config, { baseUrl: sandboxUrl, name: 'Sandbox account' });
   const dashboardConfig = dashboard.find((n) => n.type === 'mstock-config');
@@ -123,12 +124,13 @@ function demoFlow(sandboxUrl, account) {
     { id: 'mstock-demo-tab', type: 'tab', label: 'mStock demo (sandbox)' },
     { id: 'mstock-demo-dashboard-tab', type: 'tab', label: 'mStock dashboard (sandbox)' },
     { id: 'mstock-demo-portfolio-tab', type: 'tab', label: 'mStock portfolio (sandbox)' },
+    { id: 'mstock-demo-watchlist-tab', type: 'tab', label: 'mStock watch list (sandbox)' },
   ];
   const flows = [...tabs];
   const added = new Set();
-  for (const [nodes, tab] of [[buttons, tabs[0]], [dashboard, tabs[1]], [portfolio, tabs[2]]]) {
+  for (const [nodes, tab] of [[buttons, tabs[0]], [dashboard, tabs[1]], [portfolio, tabs[2]], [watchlist, tabs[3]]]) {
     for (const node of nodes) {
-      // one account, the demo's; 08 brings 02's account and dashboard again, by the same ids
+      // one account, the demo's; 08 and 09 bring 02's account and dashboard again, by the same ids
       if ((node.type === 'mstock-config' && node !== config) || added.has(node.id)) continue;
       if (node.account === dashboardConfig.id) node.account = config.id;
       if (!CONFIG_TYPES.has(node.type)) node.z = tab.id;
@@ -275,7 +277,8 @@ async function main() {
   Node-RED editor   ${editorUrl}/   ${deployed ? '(demo flows deployed)' : '(your saved flows)'}
   Dashboard         ${editorUrl}${demo.dashboardPath}
 ${listensEverywhere ? `  Node-RED listens on ${uiHost} (NODE_RED_HOST): other machines reach it at this machine's address.\n` : ''}
-  On the dashboard: Log in, type the OTP ${demoOtp}, and the funds appear.
+  On the dashboard: Log in, type the OTP ${demoOtp}, and the funds appear. Its menu has two more
+  pages: Portfolio (holdings and positions) and Watch list (quotes of the symbols you type).
   Or in the editor, on the "mStock demo (sandbox)" tab, click the inject buttons in order:
   Log in → Send OTP → Get funds → Log out. The Debug sidebar shows each answer.
   Press Ctrl+C to stop.

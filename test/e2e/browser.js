@@ -1,7 +1,7 @@
 'use strict';
 // Debian's Chromium driven through playwright-core, for the editor and dashboard tests: launch
 // with a fresh profile, pages that record what went wrong in them, where screenshots go, and the
-// dashboard pages of examples 02 and 08 by their widgets.
+// dashboard pages of examples 02, 08 and 09 by their widgets.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -93,21 +93,27 @@ function dashboardWidgets(page, nodes) {
   };
 }
 
-/** Example 08's Portfolio page, found by the ids of the example's nodes as for example 02. */
-function portfolioWidgets(page, nodes) {
+/** A dashboard page's widgets by the ids of an example's nodes: the widget of a node, the one node a predicate picks, a table's rows. */
+function widgetFinder(page, nodes) {
   const widget = (node) => page.locator(`#nrdb-ui-widget-${node.id}`);
   const find = (pred, what) => {
     const found = nodes.filter(pred);
     assert.equal(found.length, 1, what);
     return found[0];
   };
-  const text = (pred, what) => widget(find((n) => n.type === 'ui-text' && pred(n), what)).locator('.nrdb-ui-text-value');
-  const total = (label) => text((n) => n.label === label, `the "${label}" total`);
   // the rows of a table, each as its cells' texts ("No data available" is no row)
   const rows = (name) => {
     const body = widget(find((n) => n.type === 'ui-table' && n.name === name, `the ${name} table`)).locator('tbody tr:not(.v-data-table-rows-no-data)');
     return Object.assign(body, { texts: () => body.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()))) });
   };
+  return { widget, find, rows };
+}
+
+/** Example 08's Portfolio page, found by the ids of the example's nodes as for example 02. */
+function portfolioWidgets(page, nodes) {
+  const { widget, find, rows } = widgetFinder(page, nodes);
+  const text = (pred, what) => widget(find((n) => n.type === 'ui-text' && pred(n), what)).locator('.nrdb-ui-text-value');
+  const total = (label) => text((n) => n.label === label, `the "${label}" total`);
   return {
     invested: total('Invested'),
     current: total('Current value'),
@@ -116,6 +122,20 @@ function portfolioWidgets(page, nodes) {
     refresh: widget(find((n) => n.type === 'ui-button' && n.label === 'Refresh', 'the Refresh button')).locator('button'),
     holdings: rows('holdings'),
     positions: rows('positions'),
+  };
+}
+
+/** Example 09's Watch list page, found by the ids of the example's nodes as for example 02. */
+function watchlistWidgets(page, nodes) {
+  const { widget, find, rows } = widgetFinder(page, nodes);
+  const text = (name) => widget(find((n) => n.type === 'ui-text' && n.name === name, `the ${name} text`)).locator('.nrdb-ui-text-value');
+  return {
+    symbols: widget(find((n) => n.type === 'ui-text-input', 'the Symbols input')).locator('input'),
+    refresh: widget(find((n) => n.type === 'ui-button' && n.label === 'Refresh', 'the Refresh button')).locator('button'),
+    quotes: rows('quotes'),
+    // the note's sentences, one per line
+    note: Object.assign(text('not quoted'), { lines: () => text('not quoted').first().evaluate((el) => el.innerText.split('\n').filter((line) => line.trim() !== '')) }),
+    updated: text('updated'),
   };
 }
 
@@ -131,4 +151,4 @@ async function assertRows(rows, expected, ms = 10_000) {
   assert.deepEqual(last, expected);
 }
 
-module.exports = { CHROMIUM, SCREENSHOT_DIR, hasChromium, screenshotPath, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets };
+module.exports = { CHROMIUM, SCREENSHOT_DIR, hasChromium, screenshotPath, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets };

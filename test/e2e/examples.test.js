@@ -1,18 +1,20 @@
 'use strict';
 /* global window, document, getComputedStyle, RED, $ -- inside page.evaluate / waitForFunction, which run in the browser */
-// Examples 02–08 end to end: each is taken from Node-RED's own example library (the packed tarball
-// installed in a real Node-RED), pointed at the sandbox, a real MQTT broker (aedes) and a real SMTP
-// server (smtp-server), and judged by what arrives there. Examples 02 and 08 are driven in a real
-// Chromium through the FlowFuse Dashboard pages themselves.
+// Examples 02–10 end to end: each is taken from Node-RED's own example library (the packed tarball
+// installed in a real Node-RED), pointed at the sandbox, a real MQTT broker (aedes), a real SMTP
+// server (smtp-server) or the file system, and judged by what arrives there. Examples 02, 08 and 09
+// are driven in a real Chromium through the FlowFuse Dashboard pages themselves.
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { Aedes } = require('aedes');
 const { SMTPServer } = require('smtp-server');
 const { NodeRed, FLAVOURS, installedTemplate, onTab, readExample, sleep } = require('./harness');
-const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets } = require('./browser');
+const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets } = require('./browser');
 const { Sandbox, SANDBOX_ACCOUNT } = require('../../dist/src/sandbox/server');
 const { ErrorCode } = require('../../dist/src/api/errors');
+const { InstrumentMaster } = require('../../dist/src/api/instruments');
 
 const MODULE = require('../../package.json').name;
 
@@ -24,25 +26,29 @@ const EX = {
   portfolio: '06 Portfolio and order book',
   request: '07 Option chain master by mstock-request',
   portfolioPage: '08 Portfolio dashboard',
+  watchlist: '09 Watch list dashboard',
+  candlesFile: '10 A year of daily candles to a CSV file',
 };
 const WEEKDAYS = '1,2,3,4,5';
 const WAIT = 10_000; // generous: these machines are often busy
 
 // The core nodes, node-red-node-email, FlowFuse Dashboard 2.0 and ours: nothing else may appear.
-const CORE = ['comment', 'inject', 'debug', 'function', 'change', 'switch', 'catch', 'mqtt out', 'mqtt-broker'];
+const CORE = ['comment', 'inject', 'debug', 'function', 'change', 'switch', 'catch', 'split', 'join', 'csv', 'file', 'mqtt out', 'mqtt-broker'];
 const ALLOWED = (type) => CORE.includes(type) || type === 'e-mail' || /^ui-/.test(type) || /^mstock-/.test(type);
 const CONFIG_TYPES = /^(mstock-config|mqtt-broker|ui-base|ui-page|ui-theme|ui-group)$/;
 const SHARED_WITH_02 = /^(mstock-config|ui-base|ui-theme)$/;
+/** The dashboard pages beside 02's, on its account and ui-base. */
+const BESIDE_02 = [EX.portfolioPage, EX.watchlist];
 
 /** `mqtt` comes with Node-RED's core nodes (its MQTT nodes use it); take it from there. */
 function mqttClient() {
   return require(require.resolve('mqtt', { paths: [path.dirname(require.resolve('@node-red/nodes/package.json'))] }));
 }
 
-/** Resolves when `check()` is truthy; polls. */
+/** Resolves when `check()` (or what it resolves with) is truthy; polls. */
 async function until(check, ms, what) {
   const started = Date.now();
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() - started > ms) throw new Error(`${what}: not within ${ms} ms`);
     await sleep(20);
   }
@@ -82,10 +88,22 @@ function decodeMail(raw) {
 
 const digits = (text) => String(text).replace(/[^\d.]/g, '');
 
+/** Waits until an input's value is `expected`; fails with what it held. */
+async function assertValue(input, expected) {
+  const started = Date.now();
+  let last;
+  while (Date.now() - started < WAIT) {
+    last = await input.inputValue().catch(() => null);
+    if (last === expected) return;
+    await sleep(50);
+  }
+  assert.equal(last, expected);
+}
+
 describe('the examples as files', function () {
   const all = Object.values(EX).map((name) => ({ name, nodes: readExample(`${name}.json`) }));
 
-  it('are bare arrays of nodes with 16-hex-digit ids, unique across every example (but 08\'s copies of 02\'s account and dashboard), and no tab', function () {
+  it('are bare arrays of nodes with 16-hex-digit ids, unique across every example (but 08\'s and 09\'s copies of 02\'s account and dashboard), and no tab', function () {
     const seen = new Set(readExample('01 Log in and read funds.json').map((n) => n.id));
     const dashboard = readExample(`${EX.dashboard}.json`);
     for (const { name, nodes } of all) {
@@ -93,7 +111,7 @@ describe('the examples as files', function () {
       for (const node of nodes) {
         assert.match(node.id, /^[0-9a-f]{16}$/, `${name}: id ${node.id}`);
         // the same ids make one account and one dashboard when both examples are imported
-        if (name === EX.portfolioPage && SHARED_WITH_02.test(node.type)) {
+        if (BESIDE_02.includes(name) && SHARED_WITH_02.test(node.type)) {
           assert.deepEqual(node, dashboard.find((n) => n.id === node.id), `${name}: ${node.type} is not 02's`);
           continue;
         }
@@ -140,7 +158,7 @@ describe('the examples as files', function () {
     }
   });
 
-  it('schedule with crontabs the inject dialog shows as Mon–Fri, and say which time zone they run on', function () {
+  it('schedule with crontabs the inject dialog shows as Mon–Fri, and say which time zone they run on; 09 ticks every 5 s and checks the hours in India time itself', function () {
     const injects = (name) => readExample(`${name}.json`).filter((n) => n.type === 'inject');
     for (const name of [EX.mqtt, EX.email]) {
       assert.deepEqual(injects(name).map((n) => [n.crontab, n.repeat]), [[`*/5 9-15 * * ${WEEKDAYS}`, '']], name);
@@ -152,6 +170,11 @@ describe('the examples as files', function () {
       assert.match(info, /Asia\/Kolkata/, name);
       assert.match(info, /TZ=Asia\/Kolkata/, name);
     }
+    // the dialog's "interval between times" counts whole minutes: 5 s within market hours is a plain
+    // interval, and "the watch list" lets ticks through only from 09:00 to 15:35 India time
+    assert.deepEqual(injects(EX.watchlist).map((n) => [n.name, n.repeat, n.crontab]), [['every 5 s', '5', '']]);
+    assert.match(readExample(`${EX.watchlist}.json`).find((n) => n.type === 'comment').info, /09:00 to 15:35[\s\S]*India time itself\s+\(`Asia\/Kolkata`\)/);
+    assert.deepEqual(injects(EX.candlesFile).map((n) => [n.repeat, n.crontab]), [['', '']], '10 runs when clicked');
   });
 
   /** Finds an example's nodes and follows their wires. */
@@ -245,14 +268,14 @@ describe('the examples as files', function () {
     assert.equal(next(caught)[0].complete, 'error.message');
   });
 
-  /** Runs a function node of an example the way Node-RED does, for messages in, messages out; `context` is the node's. */
-  function runFunction(node) {
+  /** Runs a function node of an example the way Node-RED does, for messages in, messages out; `context` is the node's, `flow` the tab's (a Map). */
+  function runFunction(node, flowMemory = new Map()) {
     const warnings = [];
     const memory = new Map();
-    const context = { get: (key) => memory.get(key), set: (key, value) => memory.set(key, value) };
+    const store = (map) => ({ get: (key) => map.get(key), set: (key, value) => map.set(key, value) });
     // the example's own code, as Node-RED's function node runs it
-    const body = new Function('msg', 'node', 'context', node.func);
-    return { warnings, run: (msg) => body(JSON.parse(JSON.stringify(msg)), { warn: (w) => warnings.push(w) }, context) };
+    const body = new Function('msg', 'node', 'context', 'flow', node.func);
+    return { warnings, run: (msg) => body(JSON.parse(JSON.stringify(msg)), { warn: (w) => warnings.push(w) }, store(memory), store(flowMemory)) };
   }
 
   it('02 "show the session" says the state as people say it, and clears mStock\'s message and the funds when the session ends', function () {
@@ -435,10 +458,193 @@ describe('the examples as files', function () {
     assert.equal(say(portfolio, 'MSTOCK_OTP_REJECTED'), 'Something went wrong. Try again.');
     assert.equal(say(portfolio, undefined), 'Something went wrong. Try again.');
   });
+
+  it('09 puts a Watch list page on 02\'s dashboard and account: Symbols and Refresh, each symbol looked up, the ones found quoted (OHLC) in one message, a table, notes, errors in plain words', function () {
+    const nodes = readExample(`${EX.watchlist}.json`);
+    const dashboard = readExample(`${EX.dashboard}.json`);
+    const { one, next, outputs } = navigate(nodes);
+    const shared = (type) => dashboard.find((n) => n.type === type).id;
+    const page = one((n) => n.type === 'ui-page', 'page');
+    assert.deepEqual([page.name, page.path, page.ui, page.theme, page.order], ['Watch list', '/watchlist', shared('ui-base'), shared('ui-theme'), 3]);
+    assert.deepEqual(nodes.filter((n) => n.type === 'ui-group').map((g) => [g.name, g.page, g.width]), [['Watch list', page.id, '12']]);
+    for (const node of nodes.filter((n) => n.account)) assert.equal(node.account, shared('mstock-config'), `${node.type} is on 02's account`);
+
+    const input = one((n) => n.type === 'ui-text-input', 'Symbols input');
+    assert.deepEqual([input.label, input.topic, input.topicType, input.passthru, input.sendOnEnter, input.sendOnBlur], ['Symbols', 'watchlist/symbols', 'str', false, true, false], 'sent on Enter only: leaving the box for Refresh sends nothing');
+    const refresh = one((n) => n.type === 'ui-button' && n.label === 'Refresh', 'Refresh button');
+    assert.deepEqual([refresh.topic, refresh.topicType], ['watchlist/refresh', 'str']);
+    const schedule = one((n) => n.type === 'inject', 'schedule');
+    const session = one((n) => n.type === 'mstock-session', 'session node');
+    assert.equal(session.initial, true, 'the page follows the session from the start');
+    const gate = one((n) => n.type === 'function' && n.name === 'the watch list', 'the watch list');
+    for (const source of [input, refresh, schedule, session]) assert.deepEqual(next(source), [gate], source.type);
+
+    const split = one((n) => n.type === 'split', 'split');
+    const lookUp = one((n) => n.type === 'mstock-instruments', 'instruments node');
+    const join = one((n) => n.type === 'join', 'join');
+    const pick = one((n) => n.type === 'function' && n.name === 'quote the ones found', 'quote the ones found');
+    const quote = one((n) => n.type === 'mstock-quote', 'quote node');
+    const show = one((n) => n.type === 'function' && n.name === 'show the quotes', 'show the quotes');
+    assert.deepEqual(outputs(gate), [[split], [show], [input]]);
+    assert.deepEqual([split.arraySplt, split.arraySpltType, split.property], [1, 'len', 'payload']);
+    assert.deepEqual(next(split), [lookUp]);
+    assert.equal(lookUp.limit, '3', 'the best three: one to check, the others to suggest');
+    assert.deepEqual(next(lookUp), [join]);
+    assert.equal(join.mode, 'auto', 'joined back by msg.parts, in the order of the list');
+    assert.deepEqual(next(join), [pick]);
+    assert.deepEqual(next(pick), [quote]);
+    assert.deepEqual([quote.mode, quote.instruments], ['OHLC', ''], 'the close is the previous close; the list comes in msg.payload');
+    assert.deepEqual(next(quote), [show]);
+    const table = one((n) => n.type === 'ui-table', 'table');
+    const note = one((n) => n.type === 'ui-text' && n.name === 'not quoted', 'note');
+    const updated = one((n) => n.type === 'ui-text' && n.name === 'updated', 'updated');
+    assert.deepEqual(outputs(show), [[table], [note], [updated]]);
+    assert.deepEqual(table.columns.map((c) => [c.title, c.key, c.type, c.align]), [
+      ['Symbol', 'symbol', 'text', 'start'], ['LTP', 'ltp', 'text', 'end'], ['Day change', 'change', 'html', 'end'], ['Day change %', 'changePercent', 'html', 'end'],
+    ]);
+    assert.deepEqual([table.action, table.autocols], ['replace', false]);
+
+    const caught = one((n) => n.type === 'catch', 'catch');
+    const [plain] = next(caught);
+    assert.equal(plain.name, 'in plain words');
+    assert.equal(next(plain)[0].type, 'ui-notification');
+    assert.equal(one((n) => n.type === 'ui-template', 'page style').page, page.id);
+  });
+
+  it('09 "the watch list" keeps the list in flow context, quotes it when the session turns live, on Symbols and Refresh, and on the 5 s tick only while live on weekdays 09:00–15:35 India time', function () {
+    const nodes = readExample(`${EX.watchlist}.json`);
+    const flow = new Map();
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'the watch list'), flow);
+    const DEFAULT = ['NSE:SBIN-EQ', 'NSE:INFY-EQ', 'NSE:RELIANCE-EQ', 'NSE:TCS-EQ', 'NSE:HDFCBANK-EQ'];
+    const session = (state) => ({ topic: 'mstock/session', payload: { state, previous: 'logged-out', at: '2026-11-30T03:30:00.000Z', reason: 'x' } });
+    const typed = (payload) => ({ topic: 'watchlist/symbols', payload });
+    const refresh = { topic: 'watchlist/refresh', payload: '' };
+    const india = (text) => ({ payload: Date.parse(`${text}+05:30`), topic: '' }); // the inject's timestamp
+    const quoted = (list) => ({ topic: 'watchlist', payload: list, watchlist: list });
+    const notLoggedIn = [null, { topic: 'watchlist/note', payload: 'You are not logged in. Log in on the mStock page, then press Refresh.' }, null];
+
+    assert.equal(run(india('2026-11-30T10:00:00')), null, 'no tick before the session is known');
+    assert.deepEqual(run(session('logged-out')), [null, session('logged-out'), { payload: DEFAULT.join(', ') }], 'at start: the table cleared, the default list in the input');
+    assert.equal(run(india('2026-11-30T10:00:00')), null, 'no tick while logged out');
+    assert.deepEqual(run(refresh), notLoggedIn);
+    assert.deepEqual(run(typed(' nse:sbin-eq,BSE:500325;  NSE:SBIN-EQ\nnse:infy-eq ')), [
+      null, { topic: 'watchlist/note', payload: 'The list is kept. Its quotes come once you are logged in.' }, { payload: 'NSE:SBIN-EQ, BSE:500325, NSE:INFY-EQ' },
+    ], 'any case, commas, semicolons or spaces between, each once');
+    const list = ['NSE:SBIN-EQ', 'BSE:500325', 'NSE:INFY-EQ'];
+    assert.deepEqual(flow.get('watchlist'), list);
+    assert.equal(run(session('otp-pending'))[0], null);
+
+    assert.deepEqual(run(session('live')), [quoted(list), null, { payload: list.join(', ') }], 'live: quoted at once');
+    assert.deepEqual(run(refresh), [quoted(list), null, null]);
+    // Monday 30 November 2026: ticks from 09:00 to 15:34 go through
+    for (const time of ['09:00:00', '09:15:05', '12:00:00', '15:34:59']) assert.deepEqual(run(india(`2026-11-30T${time}`)), [quoted(list), null, null], time);
+    for (const time of ['08:59:55', '15:35:00', '18:00:00', '00:00:00']) assert.equal(run(india(`2026-11-30T${time}`)), null, time);
+    assert.deepEqual(run(india('2026-12-04T10:00:00')), [quoted(list), null, null], 'Friday');
+    for (const day of ['2026-12-05', '2026-12-06']) assert.equal(run(india(`${day}T10:00:00`)), null, `${day}, a weekend`);
+
+    assert.deepEqual(run(typed('NSE:TCS-EQ')), [quoted(['NSE:TCS-EQ']), null, { payload: 'NSE:TCS-EQ' }], 'a new list is quoted at once while live');
+    assert.deepEqual(run(typed('  ')), [null, { topic: 'watchlist', payload: [], notFound: [], unfetched: [] }, { payload: '' }], 'an empty list goes straight to the table');
+    assert.equal(run(india('2026-11-30T10:00:00'))[0], null, 'nothing to look up');
+
+    assert.deepEqual(run(session('expired')), [null, session('expired'), { payload: '' }], 'expired: the table is cleared');
+    assert.equal(run(india('2026-11-30T10:00:00')), null, 'no tick once the session has expired');
+    assert.deepEqual(run(refresh), notLoggedIn);
+  });
+
+  it('09 "quote the ones found" quotes a symbol only when the master has exactly it on its exchange, and passes the others on with the closest matches', function () {
+    const nodes = readExample(`${EX.watchlist}.json`);
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'quote the ones found'));
+    const row = (exchange, token, symbol) => ({ exchange, token, symbol, name: symbol, type: 'EQUITY', expiry: null, strike: 0, lotSize: 1, tickSize: 0.05 });
+    const sbin = row('NSE', '3045', 'SBIN-EQ');
+    const bseSbin = row('BSE', '544353', 'SBIN');
+    const watchlist = ['NSE:SBIN-EQ', 'NSE:3045', 'BSE:500325', 'SBIN', 'NSE:SBIN', 'NSE:NOSUCH-EQ', 'BSE:SBIN-EQ'];
+    const out = run({
+      topic: 'watchlist',
+      watchlist,
+      // mstock-instruments' answers for each, best first, as joined back in the list's order
+      payload: [[sbin], [sbin], [row('BSE', '500325', 'BHAYOCAP')], [bseSbin, sbin], [sbin], [], [sbin]],
+    });
+    assert.deepEqual(out.payload, [{ exchange: 'NSE', token: '3045' }, { exchange: 'NSE', token: '3045' }, { exchange: 'BSE', token: '500325' }]);
+    assert.deepEqual(out.notFound, [
+      { asked: 'SBIN', suggestions: ['BSE:SBIN', 'NSE:SBIN-EQ'] },
+      { asked: 'NSE:SBIN', suggestions: ['NSE:SBIN-EQ'] },
+      { asked: 'NSE:NOSUCH-EQ', suggestions: [] },
+      { asked: 'BSE:SBIN-EQ', suggestions: ['NSE:SBIN-EQ'] },
+    ]);
+    assert.deepEqual(out.watchlist, watchlist);
+  });
+
+  it('09 "show the quotes" writes the LTP and the day\'s change from the previous close in rupees the Indian way, coloured, names what was not quoted in plain (escaped) words, and clears', function () {
+    const nodes = readExample(`${EX.watchlist}.json`);
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'show the quotes'));
+    // rows as mstock-quote parses an OHLC answer
+    const quote = (exchange, token, symbol, ltp, close) => ({ exchange, token, symbol, ltp, open: close, high: Math.max(ltp, close), low: Math.min(ltp, close), close });
+    const [table, note, updated] = run({
+      topic: 'mstock/quote',
+      payload: [quote('NSE', '3045', 'SBIN-EQ', 798.45, 808.05), quote('NSE', '2885', 'RELIANCE-EQ', 131245.5, 127400), quote('BSE', '500325', 'BHAYOCAP', 12.34, 12.34), quote('NSE', '1594', 'INFY-EQ', 1893.6, null)],
+      unfetched: [{ exchange: 'NFO', token: '56259', symbol: 'SBIN26DECFUT', message: 'No instrument with token 56259 on NFO' }],
+      notFound: [{ asked: 'SBIN', suggestions: ['BSE:SBIN', 'NSE:SBIN-EQ', 'NFO:SBIN26DECFUT'] }, { asked: 'NSE:<B>X</B>', suggestions: [] }],
+    });
+    const gain = (text) => `<span class="mstock-gain">${text}</span>`;
+    const loss = (text) => `<span class="mstock-loss">${text}</span>`;
+    const flat = (text) => `<span class="">${text}</span>`;
+    assert.deepEqual(table.payload, [
+      { symbol: 'NSE:SBIN-EQ', ltp: '₹798.45', change: loss('-₹9.60'), changePercent: loss('-1.19%') },
+      { symbol: 'NSE:RELIANCE-EQ', ltp: '₹1,31,245.50', change: gain('+₹3,845.50'), changePercent: gain('+3.02%') },
+      { symbol: 'BSE:BHAYOCAP', ltp: '₹12.34', change: flat('₹0.00'), changePercent: flat('0.00%') },
+      { symbol: 'NSE:INFY-EQ', ltp: '₹1,893.60', change: flat('–'), changePercent: flat('–') },
+    ]);
+    assert.deepEqual(note.payload.split('<br>'), [
+      'SBIN is not a symbol mStock knows. Did you mean BSE:SBIN, NSE:SBIN-EQ or NFO:SBIN26DECFUT?',
+      'NSE:&lt;B&gt;X&lt;/B&gt; is not a symbol mStock knows. Check the spelling: exchange:symbol, like NSE:SBIN-EQ, or exchange:token, like NSE:3045.',
+      'mStock sent no quote for NFO:SBIN26DECFUT: No instrument with token 56259 on NFO',
+    ]);
+    assert.match(updated.payload, /^Updated \d{2}:\d{2}:\d{2} IST$/);
+    assert.equal(run({ topic: 'mstock/quote', payload: [quote('NSE', '3045', 'SBIN-EQ', 800, 800)], unfetched: [], notFound: [] })[1].payload, '', 'nothing to say');
+    assert.equal(run({ topic: 'mstock/quote', payload: [], unfetched: [], notFound: [{ asked: 'NSE:SBIN', suggestions: ['NSE:SBIN-EQ'] }] })[1].payload, 'NSE:SBIN is not a symbol mStock knows. Did you mean NSE:SBIN-EQ?');
+    assert.equal(run({ topic: 'watchlist', payload: [], unfetched: [], notFound: [] })[1].payload, 'The watch list is empty: type some symbols above.');
+    // a name is text in the table, never HTML
+    assert.equal(run({ topic: 'mstock/quote', payload: [quote('NSE', '1', '<img src=x onerror=alert(1)>', 1, 1)] })[0].payload[0].symbol, 'NSE:<img src=x onerror=alert(1)>');
+    assert.deepEqual(run({ topic: 'watchlist/note', payload: 'You are not logged in. <b>' }), [null, { payload: 'You are not logged in. &lt;b&gt;' }, null]);
+    assert.deepEqual(run({ topic: 'mstock/session', payload: { state: 'expired' } }), [{ payload: [] }, { payload: '' }, { payload: '' }]);
+  });
+
+  it('09 "in plain words" says what 08 says for every error', function () {
+    const plainOf = (name) => runFunction(readExample(`${name}.json`).find((n) => n.type === 'function' && n.name === 'in plain words')).run;
+    const watchlist = plainOf(EX.watchlist);
+    const portfolio = plainOf(EX.portfolioPage);
+    for (const code of [...Object.values(ErrorCode), undefined]) {
+      const msg = { payload: 'x', error: { code, message: 'Some text from the node.' } };
+      assert.equal(watchlist(msg).payload, portfolio(msg).payload, code);
+    }
+  });
+
+  it('10 wires an inject with the instrument and a from worked out at click time, daily candles, a count, a CSV with a header row, a relative file, a debug of the count and a Catch', function () {
+    const nodes = readExample(`${EX.candlesFile}.json`);
+    const { one, next } = navigate(nodes);
+    const inject = one((n) => n.type === 'inject', 'inject');
+    assert.equal(inject.name, 'SBIN, last 365 days');
+    assert.equal(inject.payloadType, 'jsonata');
+    const candles = one((n) => n.type === 'mstock-candles', 'candles node');
+    assert.deepEqual(next(inject), [candles]);
+    assert.equal(candles.interval, 'ONE_DAY');
+    const [count] = next(candles);
+    assert.deepEqual([count.type, count.rules], ['change', [{ t: 'set', p: 'count', pt: 'msg', to: '$count(payload)', tot: 'jsonata' }]]);
+    const [csv] = next(count);
+    assert.deepEqual([csv.type, csv.temp, csv.hdrout, csv.ret, csv.sep, csv.multi], ['csv', 'time,open,high,low,close,volume', 'all', '\\n', ',', 'one']);
+    const [file] = next(csv);
+    assert.deepEqual([file.type, file.filename, file.filenameType, file.overwriteFile, file.appendNewline], ['file', 'mstock-candles-SBIN-EQ-daily.csv', 'str', 'true', false]);
+    const [written] = next(file);
+    assert.deepEqual([written.type, written.name, written.targetType], ['debug', 'candles written', 'jsonata']);
+    const caught = one((n) => n.type === 'catch', 'catch');
+    assert.equal(next(caught)[0].complete, 'error.message');
+    const info = one((n) => n.type === 'comment', 'comment').info;
+    for (const said of [/directory Node-RED was started from/, /fileWorkingDirectory/, /FIVE_MINUTE/, /candles 3\/29/, /longer span/]) assert.match(info, said);
+  });
 });
 
 for (const flavour of Object.keys(FLAVOURS)) {
-  describe(`examples 02–08 in a real ${FLAVOURS[flavour].label}`, function () {
+  describe(`examples 02–10 in a real ${FLAVOURS[flavour].label}`, function () {
     this.timeout(60_000);
     let sandbox;
     let red;
@@ -1038,6 +1244,187 @@ for (const flavour of Object.keys(FLAVOURS)) {
       await red.inject(poll.id);
       await sleep(500);
       assert.equal(delta('holdings'), before, 'no poll once the session has expired');
+      comms.close();
+    });
+
+    /** The rupee and per-cent texts the Watch list page writes (toLocaleString('en-IN'), as the example does). */
+    const rupees = (n, signDisplay = 'auto') => n.toLocaleString('en-IN', { style: 'currency', currency: 'INR', signDisplay });
+    const percent = (n) => `${n.toLocaleString('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'exceptZero' })}%`;
+
+    /**
+     * Checks one row of the Watch list against the sandbox's market: the LTP is one of the prices
+     * the instrument had since `since` (the market moves while the test runs), the day change is
+     * that LTP minus the previous close of the sandbox's OHLC quote, coloured by its sign.
+     */
+    function assertQuoteRow([symbol, ltp, change, changePercent, colour], instrument, since) {
+      assert.equal(symbol, `${instrument.exchange}:${instrument.symbol}`);
+      assert.match(ltp, /^₹\d{1,3}(,\d\d)*(,\d{3})?\.\d\d$|^₹\d{1,3}\.\d\d$/, `${symbol}: ${ltp}`);
+      const [{ close }] = sandbox.market.quote('OHLC', { [instrument.exchange]: [instrument.token] }).fetched;
+      const prices = new Set();
+      for (let t = since; t <= Date.now() + 100; t += 50) prices.add(sandbox.market.priceAt(instrument.token, t));
+      const price = [...prices].find((p) => rupees(p) === ltp);
+      assert.ok(price !== undefined, `${symbol}: the LTP ${ltp} is none of the sandbox's prices since then (${[...prices].map((p) => rupees(p)).join(' ')})`);
+      assert.equal(change, rupees(price - close, 'exceptZero'), `${symbol}: the day change from ${close}`);
+      assert.equal(changePercent, percent(((price - close) / close) * 100), symbol);
+      assert.equal(colour, price > close ? 'mstock-gain' : price < close ? 'mstock-loss' : '', symbol);
+    }
+
+    /** The Watch list table's rows (with the class of the change cell) once they are of `symbols`, in that order. */
+    async function quoteRowsOf(q, symbols) {
+      const started = Date.now();
+      let rows = [];
+      while (Date.now() - started < WAIT) {
+        rows = await q.quotes.evaluateAll((trs) => trs.map((tr) => {
+          const cells = [...tr.querySelectorAll('td')];
+          return [...cells.map((td) => td.textContent.trim()), (cells[2] && cells[2].querySelector('span') || {}).className];
+        }));
+        if (JSON.stringify(rows.map((r) => r[0])) === JSON.stringify(symbols)) return rows;
+        await sleep(50);
+      }
+      assert.deepEqual(rows.map((r) => r[0]), symbols);
+      return rows;
+    }
+
+    it('09 in a real browser, beside 02 on one dashboard: the default list quoted when the session turns live, typed symbols in any form quoted in one OHLC call with the sandbox\'s LTP and day change, unknown symbols in plain words, one quote call a Refresh; an expired session clears the table', async function () {
+      const { page, errors } = await newPage(this);
+      const dashboard = await example(EX.dashboard);
+      const watch = await example(EX.watchlist);
+      const { credentials } = prepare(dashboard);
+      prepare(watch);
+      const shared = new Set(dashboard.map((n) => n.id));
+      const flows = [...onTab(dashboard, 'e2e-tab-02', '02'), ...onTab(watch.filter((n) => !shared.has(n.id)), 'e2e-tab-09', '09')];
+      const w = dashboardWidgets(page, dashboard);
+      const q = watchlistWidgets(page, watch);
+      const master = InstrumentMaster.fromDownload(JSON.parse(String(sandbox.market.masterJson())));
+      await red.deploy([], {}); // forget the session (and the instrument master) of the tests before
+      await red.deploy(flows, credentials);
+      const calls = { ...sandbox.calls };
+      const delta = (name) => (sandbox.calls[name] || 0) - (calls[name] || 0);
+      const lastQuote = () => JSON.parse(sandbox.requests.filter((r) => r.endpoint === 'quote').at(-1).body);
+
+      // before a login the page has the default list and no quotes
+      await page.goto(`${red.url}/dashboard/watchlist`);
+      const defaults = ['NSE:SBIN-EQ', 'NSE:INFY-EQ', 'NSE:RELIANCE-EQ', 'NSE:TCS-EQ', 'NSE:HDFCBANK-EQ'];
+      await q.symbols.waitFor({ timeout: WAIT });
+      await assertValue(q.symbols, defaults.join(', '));
+      await assertRows(q.quotes, []);
+      await q.refresh.click();
+      await assertText(q.note, /^You are not logged in\. Log in on the mStock page, then press Refresh\.$/);
+      assert.equal(delta('quote'), 0);
+
+      await page.goto(`${red.url}/dashboard/mstock`);
+      await assertText(w.session, /^Logged out$/);
+      await w.login.click();
+      await w.otpEntry.waitFor({ state: 'visible', timeout: WAIT });
+      await w.otpInput.fill('123456');
+      let since = Date.now();
+      await w.sendOtp.click();
+      await assertText(w.session, /^Live until 00:00 IST$/);
+
+      // the third page of the same dashboard, from its navigation
+      await page.locator('.v-app-bar-nav-icon, .v-app-bar__nav-icon').first().click();
+      await page.getByRole('link', { name: 'Watch list' }).click();
+      await page.waitForURL(/\/dashboard\/watchlist$/, { timeout: WAIT });
+      let rows = await quoteRowsOf(q, defaults);
+      rows.forEach((row, i) => assertQuoteRow(row, master.resolve(defaults[i]), since));
+      await assertText(q.updated, /^Updated \d{2}:\d{2}:\d{2} IST$/);
+      assert.equal(await q.note.textContent(), '');
+      assert.deepEqual([delta('scripMaster'), delta('quote')], [1, 1], 'the master downloaded once; five symbols, one quote call');
+      assert.deepEqual(lastQuote(), { mode: 'OHLC', exchangeTokens: { NSE: defaults.map((s) => master.resolve(s).token) } });
+
+      // a list in any form and case, with a symbol that does not exist and one without its exchange
+      since = Date.now();
+      await q.symbols.fill('nse:sbin-eq, BSE:500325  NSE:NOSUCH-EQ, sbin');
+      await q.symbols.press('Enter');
+      const bse = master.resolve('BSE:500325');
+      rows = await quoteRowsOf(q, ['NSE:SBIN-EQ', `BSE:${bse.symbol}`]);
+      assertQuoteRow(rows[0], master.resolve('NSE:SBIN-EQ'), since);
+      assertQuoteRow(rows[1], bse, since);
+      const closest = master.search('SBIN', 3).map((i) => `${i.exchange}:${i.symbol}`);
+      assert.deepEqual(closest.slice(0, 2), ['BSE:SBIN', 'NSE:SBIN-EQ']);
+      await until(async () => (await q.note.lines()).length === 2, WAIT, 'the note');
+      assert.deepEqual(await q.note.lines(), [
+        'NSE:NOSUCH-EQ is not a symbol mStock knows. Check the spelling: exchange:symbol, like NSE:SBIN-EQ, or exchange:token, like NSE:3045.',
+        `SBIN is not a symbol mStock knows. Did you mean ${closest.slice(0, -1).join(', ')} or ${closest.at(-1)}?`,
+      ]);
+      await assertValue(q.symbols, 'NSE:SBIN-EQ, BSE:500325, NSE:NOSUCH-EQ, SBIN');
+      assert.deepEqual([delta('scripMaster'), delta('quote')], [1, 2], 'the new list: one quote call, the master from memory');
+      assert.deepEqual(lastQuote(), { mode: 'OHLC', exchangeTokens: { NSE: ['3045'], BSE: ['500325'] } });
+
+      // each Refresh is one quote call
+      for (let i = 1; i <= 3; i++) {
+        since = Date.now();
+        await q.refresh.click();
+        await until(() => delta('quote') === 2 + i, WAIT, `the quote call of Refresh ${i}`);
+        await sleep(300);
+        assert.equal(delta('quote'), 2 + i, `Refresh ${i}: one call`);
+      }
+      assertQuoteRow((await quoteRowsOf(q, ['NSE:SBIN-EQ', `BSE:${bse.symbol}`]))[0], master.resolve('NSE:SBIN-EQ'), since);
+      assert.equal(delta('scripMaster'), 1, 'the master still from memory');
+
+      // mStock ends the session (as at midnight): the next refresh says so in plain words, and the table is cleared
+      sandbox.expireSessions();
+      await q.refresh.click();
+      await page.getByText('Your session has ended. Log in again.', { exact: true }).first().waitFor({ timeout: WAIT });
+      await assertRows(q.quotes, []);
+      assert.deepEqual(errors.map(String), []);
+      await page.close();
+    });
+
+    it('10 writes a year of SBIN\'s daily candles, oldest first, to the CSV file in Node-RED\'s directory: a header and the sandbox\'s candles, with the count in the debug sidebar', async function () {
+      const nodes = await example(EX.candlesFile);
+      const { config, credentials, named } = prepare(nodes, { totp: true });
+      const file = path.join(red.userDir, 'mstock-candles-SBIN-EQ-daily.csv');
+      fs.rmSync(file, { force: true });
+      await red.deploy(onTab([...nodes, ...helper(config.id, 'mstock-login', 'login')]), credentials);
+      const comms = await red.comms();
+      const inject = named('inject', 'SBIN, last 365 days');
+      const candlesNode = nodes.find((n) => n.type === 'mstock-candles');
+      const historical = () => sandbox.requests.filter((r) => r.endpoint === 'historical');
+      const before = historical().length;
+
+      // no session yet: the Catch node's debug says why, and no file is written
+      let from = mark(comms);
+      await red.inject(inject.id);
+      const refused = await comms.waitFor(debugAfter(comms, from, 'error'), WAIT, 'the error before a login');
+      assert.match(refused.data.msg, /^Not logged in to mStock\./);
+      assert.equal(fs.existsSync(file), false);
+
+      from = mark(comms);
+      await red.inject('e2e-login-inject');
+      await comms.waitFor(statusAfter(comms, from, candlesNode.id, (t) => t.startsWith('live until')), WAIT, 'a live session');
+      from = mark(comms);
+      const clicked = Date.now();
+      await red.inject(inject.id);
+      const written = await comms.waitFor(debugAfter(comms, from, 'candles written'), 20_000, 'the count of candles written');
+      assert.match(written.data.msg, /^\d+ daily candles written to mstock-candles-SBIN-EQ-daily\.csv$/);
+      const count = Number(written.data.msg.split(' ')[0]);
+
+      // from is the India date 365 days before the click, sent as that day's start
+      const indiaDate = (ms) => new Date(ms + 5.5 * 3600_000).toISOString().slice(0, 10);
+      const fromDay = indiaDate(clicked - 365 * 86400_000);
+      const sent = historical().slice(before).map((r) => JSON.parse(r.body));
+      assert.equal(sent.length, 1, 'a year of daily candles is one call');
+      assert.deepEqual([sent[0].exchange, sent[0].symboltoken, sent[0].interval, sent[0].fromdate], ['NSE', '3045', 'ONE_DAY', `${fromDay} 00:00`]);
+
+      const lines = fs.readFileSync(file, 'utf8').split('\n');
+      assert.equal(lines.at(-1), '', 'the file ends with a line break');
+      lines.pop();
+      assert.equal(lines[0], 'time,open,high,low,close,volume');
+      const rows = lines.slice(1);
+      assert.equal(rows.length, count);
+      assert.ok(count >= 240 && count <= 256, `about 250 trading days in a year: ${count}`);
+      const times = rows.map((line) => line.split(',')[0]);
+      for (const time of times) assert.match(time, /^\d{4}-\d\d-\d\dT09:15:00\+05:30$/);
+      assert.deepEqual([...times].sort(), times, 'oldest first');
+      assert.ok(times[0].slice(0, 10) >= fromDay, `${times[0]} is not before ${fromDay}`);
+      // the sandbox's own candles for that span; today's last one may have moved on since
+      const expected = sandbox.market.candles('3045', 'ONE_DAY', Date.parse(`${fromDay}T00:00:00+05:30`), Date.now())
+        .map(([time, ...values]) => [`${time.replace(' ', 'T')}:00+05:30`, ...values].join(','));
+      assert.deepEqual(rows.slice(0, -1), expected.slice(0, -1));
+      assert.equal(times.at(-1), expected.at(-1).split(',')[0]);
+      assert.equal(debugOf(comms, 'error').length, 1, 'no error once logged in');
+      fs.rmSync(file, { force: true });
       comms.close();
     });
 

@@ -1,8 +1,8 @@
 'use strict';
 // The README's first promise: `npm start` runs the sandbox and a real Node-RED with the package
 // installed from its tarball and the demo flows, and the demo works: the inject buttons, and the
-// dashboard's two pages in Chromium, whose screenshots (desktop and phone, and the Portfolio page)
-// are the README's.
+// dashboard's three pages in Chromium, whose screenshots (desktop and phone, the Portfolio page and
+// the Watch list page) are the README's.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -10,10 +10,17 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const WebSocket = require('ws');
 const { freePort, cleanEnv, root, sleep } = require('./harness');
-const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, screenshotPath } = require('./browser');
+const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets, screenshotPath } = require('./browser');
 
 const DESKTOP = { width: 1200, height: 640 };
 const PORTFOLIO = { width: 1200, height: 760 }; // both tables in view
+const WATCHLIST = { width: 1200, height: 640 };
+
+/** The nodes of the demo tab labelled `label` (the Portfolio and Watch list pages both have a Refresh button). */
+const onDemoTab = (flows, label) => {
+  const tab = flows.find((n) => n.type === 'tab' && n.label === label);
+  return flows.filter((n) => n.z === tab.id);
+};
 const PHONE = { width: 390, height: 844 };
 
 describe('npm start', function () {
@@ -55,6 +62,7 @@ describe('npm start', function () {
     assert.match(output, new RegExp(`Node-RED editor\\s+http://127\\.0\\.0\\.1:${uiPort}/`));
     assert.match(output, new RegExp(`Dashboard\\s+http://127\\.0\\.0\\.1:${uiPort}/dashboard/mstock`));
     assert.match(output, /OTP for every login: 123456/);
+    assert.match(output, /Portfolio \(holdings and positions\) and Watch list/);
   });
 
   it('installed the package from its tarball into the demo user directory', function () {
@@ -63,18 +71,19 @@ describe('npm start', function () {
     assert.ok(!fs.existsSync(path.join(demoDir, 'node_modules', '@nr-mstock', 'node-red-mstock', 'src')), 'only the built files ship');
   });
 
-  it('deployed the three demo tabs on one sandbox account and one dashboard, and both pages answer', async function () {
+  it('deployed the four demo tabs on one sandbox account and one dashboard, and its three pages answer', async function () {
     const flows = await (await fetch(`http://127.0.0.1:${uiPort}/flows`)).json();
-    assert.deepEqual(flows.filter((n) => n.type === 'tab').map((n) => n.label), ['mStock demo (sandbox)', 'mStock dashboard (sandbox)', 'mStock portfolio (sandbox)']);
+    assert.deepEqual(flows.filter((n) => n.type === 'tab').map((n) => n.label), ['mStock demo (sandbox)', 'mStock dashboard (sandbox)', 'mStock portfolio (sandbox)', 'mStock watch list (sandbox)']);
     const accounts = flows.filter((n) => n.type === 'mstock-config');
     assert.equal(accounts.length, 1);
     const users = flows.filter((n) => n.account);
     assert.ok(users.length >= 9 && users.every((n) => n.account === accounts[0].id));
     assert.ok(users.some((n) => n.type === 'mstock-portfolio'));
+    assert.ok(users.some((n) => n.type === 'mstock-quote'));
     assert.equal(flows.filter((n) => n.type === 'ui-base').length, 1);
-    assert.deepEqual(flows.filter((n) => n.type === 'ui-page').map((n) => n.path), ['/mstock', '/portfolio']);
+    assert.deepEqual(flows.filter((n) => n.type === 'ui-page').map((n) => n.path), ['/mstock', '/portfolio', '/watchlist']);
     assert.equal(new Set(flows.map((n) => n.id)).size, flows.length, 'no node twice');
-    for (const page of ['mstock', 'portfolio']) assert.equal((await fetch(`http://127.0.0.1:${uiPort}/dashboard/${page}`)).status, 200);
+    for (const page of ['mstock', 'portfolio', 'watchlist']) assert.equal((await fetch(`http://127.0.0.1:${uiPort}/dashboard/${page}`)).status, 200);
   });
 
   it('the demo buttons log in with the printed OTP and show the funds', async function () {
@@ -168,7 +177,7 @@ describe('npm start', function () {
     try {
       const { page, pageErrors } = watchPage(await browser.context.newPage());
       const w = dashboardWidgets(page, flows);
-      const p = portfolioWidgets(page, flows);
+      const p = portfolioWidgets(page, onDemoTab(flows, 'mStock portfolio (sandbox)'));
       await page.goto(`http://127.0.0.1:${uiPort}/dashboard/mstock`);
       // the tests before may have left the shared account logged in: start from logged out
       await assertText(w.session, /\S/);
@@ -206,6 +215,60 @@ describe('npm start', function () {
       await assertRows(p.holdings, []);
       await assertRows(p.positions, []);
       await assertText(p.invested, /^–$/);
+      assert.deepEqual(pageErrors.map(String), []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('the Watch list page in Chromium: logged in on the mStock page, the default symbols with the sandbox\'s LTP and day change in rupees; a screenshot; Log out clears them', async function () {
+    if (!hasChromium()) this.skip();
+    const flows = await (await fetch(`http://127.0.0.1:${uiPort}/flows`)).json();
+    const browser = await launchChromium({ viewport: WATCHLIST });
+    try {
+      const { page, pageErrors } = watchPage(await browser.context.newPage());
+      const w = dashboardWidgets(page, flows);
+      const q = watchlistWidgets(page, onDemoTab(flows, 'mStock watch list (sandbox)'));
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/mstock`);
+      // the tests before may have left the shared account logged in: start from logged out
+      await assertText(w.session, /\S/);
+      await w.logout.click();
+      await assertText(w.session, /^Logged out$/);
+      await w.login.click();
+      await w.otpInput.fill(/OTP for every login: (\d+)/.exec(output)[1]);
+      await w.sendOtp.click();
+      await assertText(w.session, /^Live until 00:00 IST$/);
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/watchlist`);
+      const symbols = ['NSE:SBIN-EQ', 'NSE:INFY-EQ', 'NSE:RELIANCE-EQ', 'NSE:TCS-EQ', 'NSE:HDFCBANK-EQ'];
+      let rows = [];
+      for (const started = Date.now(); Date.now() - started < 30_000; await sleep(100)) {
+        rows = await q.quotes.texts();
+        if (rows.length === symbols.length) break;
+      }
+      assert.deepEqual(rows.map((r) => r[0]), symbols);
+      const amount = (text) => Number(text.replace(/[₹,]/g, ''));
+      for (const [symbol, ltp, change, changePercent] of rows) {
+        assert.match(ltp, /^₹[\d,]+\.\d\d$/, symbol);
+        assert.match(change, /^([+-]₹[\d,]+\.\d\d|₹0\.00)$/, symbol);
+        // the per cent is of the previous close, the LTP less the change
+        const close = amount(ltp) - amount(change);
+        const expected = ((amount(change) / close) * 100).toLocaleString('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'exceptZero' });
+        assert.equal(changePercent, `${expected}%`, symbol);
+      }
+      await assertText(q.updated, /^Updated \d{2}:\d{2}:\d{2} IST$/);
+      await sleep(500);
+      const shot = screenshotPath('watchlist.png');
+      await page.screenshot({ path: shot });
+      const png = fs.readFileSync(shot);
+      assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [WATCHLIST.width, WATCHLIST.height]);
+      const box = await q.quotes.last().boundingBox();
+      assert.ok(box.y + box.height <= WATCHLIST.height, 'the last row is in the picture');
+
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/mstock`);
+      await w.logout.click();
+      await assertText(w.session, /^Logged out$/);
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/watchlist`);
+      await assertRows(q.quotes, []);
       assert.deepEqual(pageErrors.map(String), []);
     } finally {
       await browser.close();
