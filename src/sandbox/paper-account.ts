@@ -748,34 +748,39 @@ export class PaperAccount {
 
   /**
    * What every order of the account uses: DELIVERY fills their net cash, other products the margin
-   * of their open quantity; open orders their margin. Closed quantities of the other products
-   * realise their profit.
+   * of their open quantity at its average cost; open orders their margin. A fill that reduces a
+   * position of the other products realises its profit against that average cost.
    */
   private fundsInUse(): FundsUse {
     let used = 0;
     let realised = 0;
     const groups = new Map<string, PaperFill[]>();
+    // fills are kept in the order they happened
     for (const fill of this.state.fills) {
       const key = `${fill.order.instrument.token}|${fill.order.producttype}`;
       groups.set(key, [...(groups.get(key) ?? []), fill]);
     }
     for (const fills of groups.values()) {
-      const product = fills[0].order.producttype;
-      const side = (kind: 'BUY' | 'SELL') => {
-        const mine = fills.filter((f) => f.order.transactiontype === kind);
-        const quantity = mine.reduce((sum, f) => sum + f.quantity, 0);
-        const value = mine.reduce((sum, f) => sum + f.quantity * f.price, 0);
-        return { quantity, value, average: quantity ? value / quantity : 0 };
-      };
-      const buy = side('BUY');
-      const sell = side('SELL');
-      if (product === 'DELIVERY') {
-        used += buy.value - sell.value;
+      const { producttype, instrument } = fills[0].order;
+      const signed = (f: PaperFill): number => (f.order.transactiontype === 'BUY' ? f.quantity : -f.quantity);
+      if (producttype === 'DELIVERY') {
+        used += fills.reduce((sum, f) => sum + signed(f) * f.price, 0);
         continue;
       }
-      realised += Math.min(buy.quantity, sell.quantity) * (sell.average - buy.average);
-      const open = buy.quantity - sell.quantity;
-      used += Math.abs(open) * (open > 0 ? buy.average : sell.average) * marginRate(product, fills[0].order.instrument);
+      let net = 0;
+      let average = 0;
+      for (const fill of fills) {
+        const change = signed(fill);
+        if (net === 0 || Math.sign(net) === Math.sign(change)) {
+          average = (Math.abs(net) * average + fill.quantity * fill.price) / (Math.abs(net) + fill.quantity);
+        } else {
+          realised += Math.min(fill.quantity, Math.abs(net)) * (fill.price - average) * Math.sign(net);
+          // a fill larger than the position turns it round: the rest opens at the fill's price
+          if (Math.abs(change) > Math.abs(net)) average = fill.price;
+        }
+        net += change;
+      }
+      used += Math.abs(net) * average * marginRate(producttype, instrument);
     }
     for (const order of this.todaysOrders()) {
       if (order.status !== 'Pending') continue;

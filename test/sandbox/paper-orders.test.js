@@ -132,20 +132,35 @@ describe('sandbox: paper trading over HTTP', function () {
       assert.equal(sandbox.calls.placeOrder, 1);
     });
 
-    it('selling an intraday position back releases its margin and realises the profit', async function () {
+    it('selling an intraday position back releases its margin and realises the profit against its average cost', async function () {
       const before = await funds();
-      const bought = priceNow();
+      const first = priceNow();
       await placed({ quantity: '4' });
+      clock.advance(10 * 60_000);
+      const second = priceNow();
+      await placed({ quantity: '2' });
+      assert.equal((await funds()).REALISED_PROFITS, '0', 'adding to a position realises nothing');
       clock.advance(20 * 60_000);
       const sold = priceNow();
-      await placed({ quantity: '4', transactiontype: 'SELL' });
+      await placed({ quantity: '6', transactiontype: 'SELL' });
       const after = await funds();
-      const profit = (paise(sold) - paise(bought)) * 4;
+      const profit = paise(sold) * 6 - (paise(first) * 4 + paise(second) * 2);
       assert.equal(paise(Number(after.REALISED_PROFITS)), profit);
       assert.equal(after.AMOUNT_UTILIZED, before.AMOUNT_UTILIZED);
       assert.equal(paise(Number(after.AVAILABLE_BALANCE)), paise(Number(before.AVAILABLE_BALANCE)) + profit);
       const position = (await rows('portfolio/positions')).find((p) => p.symboltoken === SBIN && p.producttype === 'INTRADAY');
-      assert.deepEqual([position.buyqty, position.sellqty, position.netqty], ['4', '4', '0']);
+      assert.deepEqual([position.buyqty, position.sellqty, position.netqty], ['6', '6', '0']);
+    });
+
+    it('adding to the seed\'s partly sold ACC position realises nothing; selling from it realises against its average cost', async function () {
+      await placed({ quantity: '2', symboltoken: '22', tradingsymbol: 'ACC-EQ' });
+      assert.equal((await funds()).REALISED_PROFITS, '0');
+      clock.advance(5 * 60_000);
+      await placed({ quantity: '2', symboltoken: '22', tradingsymbol: 'ACC-EQ', transactiontype: 'SELL' });
+      const [seedBuy1, seedBuy2, , , bought, sold] = sandbox.paper.state.fills;
+      // the seed bought 20 and sold 10: 10 left at the seed's average cost, then 2 more
+      const average = (10 * ((seedBuy1.quantity * seedBuy1.price + seedBuy2.quantity * seedBuy2.price) / 20) + 2 * bought.price) / 12;
+      assert.equal(paise(Number((await funds()).REALISED_PROFITS)), Math.round(2 * (sold.price - average)));
     });
 
     it('a DELIVERY buy adds to holdings at once, counted as T1, and takes its whole value from the funds', async function () {
