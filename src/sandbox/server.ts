@@ -121,9 +121,10 @@ function base64url(value: object | Buffer): string {
 }
 
 /**
- * A local stand-in for the mStock Type B user API that answers the five endpoints the way the
- * real one does (see FACTS.md): status spellings, HTTP-200 failures, attempts counting down,
- * sessions that end at midnight India time.
+ * A local stand-in for the mStock Type B API that answers the way the real one does (see FACTS.md
+ * and FACTS-TRADING.md): status spellings, HTTP-200 failures, attempts counting down, sessions that
+ * end at midnight India time; portfolio and order reads, and paper trading, on its paper account;
+ * the instrument master, quotes and candles from its market.
  */
 export class Sandbox {
   readonly account = { ...SANDBOX_ACCOUNT };

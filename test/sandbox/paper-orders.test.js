@@ -6,7 +6,8 @@
 const assert = require('node:assert/strict');
 const { Sandbox, SANDBOX_ACCOUNT } = require('../../dist/src/sandbox/server');
 const { MStockClient } = require('../../dist/src/api/client');
-const { docsDraftSample } = require('../api/_samples');
+const { docsDraftSample, tradeBookKeys } = require('../api/_samples');
+const { parseRows } = require('../../dist/src/api/rows');
 const { manualClock } = require('../manual-clock');
 
 /** Tuesday 4 February 2025, 12:00 India time: a trading day, the market open until 15:30. */
@@ -520,6 +521,30 @@ describe('sandbox: paper trading over HTTP', function () {
       assert.equal((await call('GET', 'orders')).status, 200);
       assert.equal((await call('GET', 'user/fundsummary')).status, 200);
     });
+  });
+
+  it('the rows of the account\'s own orders have the samples\' keys in order, and parse by the Part 2 rule', async function () {
+    const price = priceNow();
+    await placed({ quantity: '1' });
+    await placed({ ordertype: 'LIMIT', price: onTick(price * 0.9) });
+    await placed({ ordertype: 'STOPLOSS_LIMIT', price: onTick(price * 1.06), triggerprice: onTick(price * 1.05) });
+    const cancelled = await placed({ ordertype: 'LIMIT', price: onTick(price * 0.9) });
+    await call('DELETE', `orders/regular/${cancelled}`, {});
+    await placed({ quantity: '1', producttype: 'DELIVERY' });
+    const book = await rows('orders');
+    const bookKeys = keysOf(docsDraftSample('OrderBookTypeB', 'SuccessResponseJson').data[0]);
+    for (const row of book) assert.deepEqual(keysOf(row), bookKeys);
+    for (const row of book) {
+      const details = (await call('POST', 'order/details', { order_no: row.orderid, segment: 'E' })).json.data;
+      assert.deepEqual(keysOf(details[0]), keysOf(docsDraftSample('IndiviualOrderDetailsTypeB', 'SuccessResponseJson').data[0]));
+    }
+    for (const row of await rows('tradebook')) assert.deepEqual(keysOf(row), tradeBookKeys());
+    const holdingKeys = keysOf(docsDraftSample('Holdings_TypeB', 'SuccessResponseJson').data[0]);
+    for (const row of await rows('portfolio/holdings')) assert.deepEqual(keysOf(row), holdingKeys);
+    const [newest] = parseRows(book);
+    assert.equal(newest.updatetime, '2025-02-04T12:00:00+05:30');
+    assert.equal(typeof newest.quantity, 'number');
+    assert.equal(typeof newest.orderid, 'string');
   });
 
   it('the matching timer runs on the sandbox\'s clock while it is started, and is cleared when it stops', async function () {
