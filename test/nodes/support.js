@@ -20,6 +20,7 @@ const nodeFiles = {
   instruments: require('../../dist/nodes/mstock-instruments.js'),
   candles: require('../../dist/nodes/mstock-candles.js'),
   quote: require('../../dist/nodes/mstock-quote.js'),
+  order: require('../../dist/nodes/mstock-order.js'),
 };
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const allNodes = [...Object.values(nodeFiles), catchNode];
@@ -93,6 +94,12 @@ const quoteFlow = (baseUrl, quotes, options) => flowWith('mstock-quote', { mode:
 
 /** The standard flow plus `candles1` (mstock-candles) wired to `out`; `candles` sets its properties. */
 const candlesFlow = (baseUrl, candles = {}, options) => flowWith('mstock-candles', { interval: 'msg' }, baseUrl, { candles1: candles }, options);
+
+/**
+ * mstock-order nodes by id and properties (action, name), e.g. { order1: { action: 'cancel' } };
+ * `options.configExtra` sets the account's `orders` and `maxOrdersPerDay`.
+ */
+const orderFlow = (baseUrl, orders, options) => flowWith('mstock-order', { action: 'place' }, baseUrl, orders, options);
 
 /** Collects every message arriving at a helper node. */
 function collect(node) {
@@ -216,6 +223,7 @@ module.exports = {
   instrumentsFlow,
   candlesFlow,
   quoteFlow,
+  orderFlow,
   collect,
   nextMessage,
   until,
