@@ -156,6 +156,16 @@ const lastStatus = (id) => {
   return node && node.status.lastCall ? node.status.lastCall.args[0] : undefined;
 };
 
+/**
+ * The status node `id` shows now: its own last status call. (The helper's spy is shared by every
+ * node, so lastStatus is the newest status of any node.)
+ */
+const statusOf = (id) => {
+  const node = helper.getNode(id);
+  const calls = node ? node.status.getCalls().filter((call) => call.thisValue === node) : [];
+  return calls.length > 0 ? calls[calls.length - 1].args[0] : undefined;
+};
+
 /** Sends `msg` to node `id`; resolves with what arrives at the helper node `out` within `ms`. */
 async function send(id, msg = { payload: 'x' }, ms = 4000) {
   const out = nextMessage(helper.getNode('out'), ms);
@@ -229,6 +239,7 @@ module.exports = {
   until,
   recordNodes,
   lastStatus,
+  statusOf,
   startSandbox,
   cleanUp,
   sandboxPerTest,
