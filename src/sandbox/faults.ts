@@ -18,7 +18,12 @@ export type FaultKind =
   | 'status-error' // HTTP 200, status "error"
   | 'status-False' // HTTP 200, status "False"
   | 'server-error' // HTTP 500 with an MA code
-  | 'rate-limit'; // HTTP 429
+  | 'rate-limit' // HTTP 429
+  // order calls (placeOrder, modifyOrder, cancelOrder, cancelAll unless `endpoints` says otherwise):
+  | 'rms-rejection' // placeOrder only: the RMS refuses the order (booked Rejected), HTTP 200 RS-0111
+  | 'late-answer' // the call takes effect; its answer comes delayMs later
+  | 'reset-after-read' // the call takes effect; the connection is reset, no answer
+  | 'bad-gateway-after'; // the call takes effect; the gateway answers an HTML 502 page
 
 export interface Fault {
   kind: FaultKind;
@@ -38,6 +43,18 @@ export interface FaultContext {
   apiSuspended(): void;
 }
 
+/** The faults that let an order call take effect and then change what comes back. */
+const AFTER_THE_CALL: readonly FaultKind[] = ['late-answer', 'reset-after-read', 'bad-gateway-after'];
+const ORDER_CALLS = ['placeOrder', 'modifyOrder', 'cancelOrder', 'cancelAll'];
+
+/** The endpoints a fault applies to: its own list, else the order calls for the order faults, else all. */
+function appliesTo(fault: Fault, endpoint: string): boolean {
+  if (fault.endpoints) return fault.endpoints.includes(endpoint);
+  if (fault.kind === 'rms-rejection') return endpoint === 'placeOrder';
+  if (AFTER_THE_CALL.includes(fault.kind)) return ORDER_CALLS.includes(endpoint);
+  return true;
+}
+
 /** The fault set by a test, one at a time, until cleared or used up. */
 export class FaultSwitch {
   private fault?: Fault;
@@ -49,7 +66,7 @@ export class FaultSwitch {
   /** The fault for this answer, if one is set for `endpoint`; counts it down. */
   take(endpoint: string): Fault | undefined {
     const fault = this.fault;
-    if (!fault || (fault.endpoints && !fault.endpoints.includes(endpoint))) return undefined;
+    if (!fault || !appliesTo(fault, endpoint)) return undefined;
     if (fault.times !== undefined) {
       fault.times -= 1;
       if (fault.times <= 0) this.fault = undefined;
@@ -72,13 +89,9 @@ export async function misbehave(fault: Fault, res: http.ServerResponse, account:
       account.apiSuspended();
       return true;
     case 'html-502':
-    case 'html-503': {
-      const code = fault.kind === 'html-502' ? 502 : 503;
-      const page = `<html><head><title>${code}</title></head><body><center><h1>${code} ${code === 502 ? 'Bad Gateway' : 'Service Temporarily Unavailable'}</h1></center></body></html>`;
-      res.writeHead(code, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(page) });
-      res.end(page);
+    case 'html-503':
+      sendGatewayPage(res, fault.kind === 'html-502' ? 502 : 503);
       return true;
-    }
     case 'drop':
       res.socket?.destroy();
       return true;
@@ -124,4 +137,34 @@ export async function misbehave(fault: Fault, res: http.ServerResponse, account:
     default:
       return false;
   }
+}
+
+/** The page a gateway in front of the API answers with when the API behind it fails. */
+function sendGatewayPage(res: http.ServerResponse, code: 502 | 503): void {
+  const page = `<html><head><title>${code}</title></head><body><center><h1>${code} ${code === 502 ? 'Bad Gateway' : 'Service Temporarily Unavailable'}</h1></center></body></html>`;
+  res.writeHead(code, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(page) });
+  res.end(page);
+}
+
+/**
+ * Sends an order call's answer, which has taken effect already, as the fault says: later, not at
+ * all (the connection reset once the request was read), or as a gateway error page.
+ */
+export async function deliverAfterCall(fault: Fault | undefined, res: http.ServerResponse, status: number, body: unknown): Promise<void> {
+  switch (fault?.kind) {
+    case 'late-answer':
+      await delay(fault.delayMs ?? 2000);
+      break;
+    case 'reset-after-read':
+      if (res.socket?.resetAndDestroy) res.socket.resetAndDestroy();
+      else res.socket?.destroy();
+      return;
+    case 'bad-gateway-after':
+      sendGatewayPage(res, 502);
+      return;
+    default:
+      break;
+  }
+  // a client that gave up waiting has closed the connection: nothing to send it
+  if (!res.destroyed) sendJson(res, status, body);
 }

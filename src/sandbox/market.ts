@@ -1,6 +1,6 @@
 import type { Clock } from '../session/clock';
 import { IST_OFFSET_MS } from '../session/india-time';
-import { PaperAccountRefusal } from './paper-account';
+import { PaperAccountRefusal } from './refusal';
 
 /**
  * The sandbox's market: an instrument master in the broker's form (FACTS-TRADING §2.16) and one
@@ -38,6 +38,22 @@ export const INTERVAL_MINUTES: Readonly<Record<string, number>> = {
 /** The broker's cap on candles per request. */
 export const MAX_CANDLES = 1000;
 export const CANDLE_LIMIT_MESSAGE = 'The maximum number of historical data bars retrievable per request is 1000';
+
+/** An instrument as an order sees it. */
+export interface TradableInstrument {
+  /** The exchange the order named. */
+  readonly exchange: string;
+  readonly token: string;
+  /** "ACC-EQ" on NSE, the contract's name for derivatives. */
+  readonly tradingSymbol: string;
+  /** The master's symbol: "ACC", or the underlying of a contract. */
+  readonly symbol: string;
+  /** The master's instrumenttype: EQUITY, OPTSTK, FUTIDX, … */
+  readonly instrumentType: string;
+  readonly lotSize: number;
+  /** Rupees. */
+  readonly tick: number;
+}
 
 export type Candle = [string, number, number, number, number, number];
 export type QuoteMode = 'LTP' | 'OHLC' | 'FULL';
@@ -605,6 +621,32 @@ export class Market {
   /** Whether a token is priced: every master row plus the NSE indices. */
   knows(token: string): boolean {
     return this.master().instruments.has(token);
+  }
+
+  /**
+   * What an order needs of an instrument it may be traded as on `exchange` (the request's
+   * exchange: NSE, BSE, NFO, BFO, CDS or MCX), or undefined when there is no such instrument.
+   * Instruments without a master row (the NSE indices) are not tradable.
+   */
+  tradable(exchange: string, token: string): TradableInstrument | undefined {
+    const instrument = this.master().instruments.get(String(token));
+    const row = instrument?.row;
+    if (!instrument || !row || !instrument.exchanges.includes(exchange)) return undefined;
+    return {
+      exchange,
+      token: instrument.token,
+      tradingSymbol: instrument.tradingSymbol,
+      symbol: row.symbol,
+      instrumentType: row.instrumenttype,
+      lotSize: Number(row.lotsize) || 1,
+      tick: instrument.tick,
+    };
+  }
+
+  /** The previous session's close in rupees, as an OHLC quote gives it. */
+  previousClose(token: string): number {
+    const instrument = this.instrument(token);
+    return this.sample(instrument, this.lastSessionDay(this.clock.now()), 0);
   }
 
   /** The price in rupees at an instant, on the instrument's tick. */

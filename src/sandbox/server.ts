@@ -4,11 +4,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { Secret, TOTP } from 'otpauth';
 import { EndpointName, ENDPOINTS, findEndpoint } from '../api/endpoints';
 import { Clock, systemClock } from '../session/clock';
-import { Fault, FaultKind, FaultSwitch, misbehave } from './faults';
+import { deliverAfterCall, Fault, FaultKind, FaultSwitch, misbehave } from './faults';
 export type { Fault, FaultKind } from './faults';
 import { delay, sendJson } from './http-answers';
 import { Market } from './market';
-import { PaperAccount, PaperAccountRefusal } from './paper-account';
+import { FundsUse, PaperAccount, PaperAccountRefusal } from './paper-account';
 import { SandboxRateLimits } from './rate-limits';
 import { IST_OFFSET_MS, nextIndiaMidnight } from '../session/india-time';
 import { REST_EXCHANGE_CODE, toExchange } from '../api/instruments';
@@ -67,13 +67,19 @@ const MAX_REQUEST_BODY = 64 * 1024;
  * consistent figures (a limit of ₹2,25,000 at the start of the day, ₹44,999.50 of it used), plus a
  * commodity segment with the gaps live answers have.
  */
-function sampleFunds(availableBalance: string): Record<string, string>[] {
+function sampleFunds(availableBalance: string, paper: FundsUse): Record<string, string>[] {
+  const rupees = (paise: number): string => String(Math.round(paise) / 100);
+  const start = Number(availableBalance);
+  // untouched until the paper account's orders change it, whatever the test set it to
+  const available = paper.used === 0 && paper.realised === 0 || !Number.isFinite(start)
+    ? availableBalance
+    : rupees(Math.round(start * 100) - paper.used + paper.realised);
   return [
     {
       ADDITIONAL_MARGIN: '0.0',
       ADHOC_LIMIT: '0.0',
-      AMOUNT_UTILIZED: '44999.5',
-      AVAILABLE_BALANCE: availableBalance,
+      AMOUNT_UTILIZED: rupees(4_499_950 + paper.used),
+      AVAILABLE_BALANCE: available,
       BANK_HOLDING: '0.0',
       CLEAR_BALANCE: '225000.0',
       COLLATERALS: '0.0',
@@ -89,7 +95,7 @@ function sampleFunds(availableBalance: string): Record<string, string>[] {
       PAY_OUT_AMT: '180000.5',
       PEAK_MARGIN: '44999.5',
       PHYSICAL_MARGIN: '0.0',
-      REALISED_PROFITS: '0',
+      REALISED_PROFITS: rupees(paper.realised),
       RECEIVABLES: '0',
       SEG: 'A',
       SUM_OF_ALL: '225000.0',
@@ -138,7 +144,9 @@ export class Sandbox {
   private apiKeySuspended = false;
 
   private readonly clock: Clock;
-  /** The paper account the portfolio and order reads answer from. */
+  /** The timer that lets the paper account's open orders meet the price while the sandbox runs. */
+  private matchTimer?: unknown;
+  /** The paper account the portfolio and order reads answer from, and orders go to. */
   readonly paper: PaperAccount;
   /** The published rate limits, enforced with HTTP 429. */
   readonly limits: SandboxRateLimits;
@@ -148,9 +156,9 @@ export class Sandbox {
   constructor(options: SandboxOptions = {}) {
     this.options = options;
     this.clock = options.clock ?? systemClock;
-    this.paper = new PaperAccount(this.clock);
-    this.limits = new SandboxRateLimits(this.clock);
     this.market = new Market(this.clock);
+    this.paper = new PaperAccount(this.clock, { market: this.market, availableBalance: () => this.availableBalance, clientCode: this.account.clientCode });
+    this.limits = new SandboxRateLimits(this.clock);
     this.attemptsLeft = options.attempts ?? 10;
   }
 
@@ -167,6 +175,7 @@ export class Sandbox {
       server.once('error', reject);
       server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
     });
+    this.armMatcher();
     return this.url;
   }
 
@@ -183,8 +192,23 @@ export class Sandbox {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    if (this.matchTimer !== undefined) this.clock.clearTimer(this.matchTimer);
+    this.matchTimer = undefined;
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Every second while the sandbox runs, the open paper orders meet the price of the moment. */
+  private armMatcher(): void {
+    this.matchTimer = this.clock.setTimer(() => {
+      this.matchTimer = undefined;
+      try {
+        this.paper.match();
+      } catch (err) {
+        this.log(`sandbox: the paper account could not match orders: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      if (this.server) this.armMatcher();
+    }, 1000);
   }
 
   /** Makes the sandbox misbehave until cleared (or for `times` answers). */
@@ -269,6 +293,8 @@ export class Sandbox {
     this.calls[endpoint] = (this.calls[endpoint] ?? 0) + 1;
     this.requests.push({ endpoint, method: req.method ?? '', path, headers: req.headers, body });
     if (this.requests.length > 200) this.requests.shift();
+    // open orders meet the price of the moment before anything is answered
+    this.paper.match();
 
     if (this.options.latencyMs) await delay(this.options.latencyMs);
     const fault = this.faults.take(endpoint);
@@ -303,6 +329,11 @@ export class Sandbox {
         return this.fundSummary(req, res);
       case 'logout':
         return this.logout(req, res);
+      case 'placeOrder':
+      case 'modifyOrder':
+      case 'cancelOrder':
+      case 'cancelAll':
+        return this.answerOrder(endpoint, req, path, json, res, fault);
       default:
         return this.answerRead(endpoint, req, json, res);
     }
@@ -346,6 +377,51 @@ export class Sandbox {
     } catch (err) {
       if (!(err instanceof PaperAccountRefusal)) throw err;
       this.send(res, 400, { status: false, message: err.message, errorcode: err.errorcode, data: null });
+    }
+  }
+
+  /** The order calls, on the paper account; the answer is delivered as an order fault says, after the call took effect. */
+  private async answerOrder(
+    endpoint: 'placeOrder' | 'modifyOrder' | 'cancelOrder' | 'cancelAll',
+    req: http.IncomingMessage,
+    path: string,
+    json: Record<string, unknown>,
+    res: http.ServerResponse,
+    fault: Fault | undefined,
+  ): Promise<void> {
+    if (!this.apiKeyOk(req)) return this.sendApiSuspended(endpoint, res);
+    if (!this.sessionFor(req)) return this.sendUnauthorized(res);
+    const { status, body } = this.orderAnswer(endpoint, path, json, fault?.kind === 'rms-rejection');
+    await deliverAfterCall(fault, res, status, body);
+  }
+
+  /**
+   * An order call's answer (FACTS-TRADING §2.1–2.4): place in a list of one (as production sees
+   * it), its business refusals too; modify with the order id after a space, as the docs' sample
+   * has it; cancel-all with data null. Refusals of the gateway (IA400) are HTTP 400, bare.
+   */
+  private orderAnswer(endpoint: string, path: string, json: Record<string, unknown>, rmsRejection: boolean): { status: number; body: unknown } {
+    const success = (data: unknown) => ({ status: 200, body: { status: true, message: 'SUCCESS', errorcode: '', data } });
+    const orderid = orderIdOf(path);
+    try {
+      switch (endpoint) {
+        case 'placeOrder': {
+          const order = this.paper.place(json, { rmsRejection });
+          const placed = success({ script: order.instrument.tradingSymbol, orderid: order.orderid, uniqueorderid: '' });
+          return { status: placed.status, body: [placed.body] };
+        }
+        case 'modifyOrder':
+          return success({ orderid: ` ${this.paper.modify(orderid, json).orderid}`, uniqueorderid: '' });
+        case 'cancelOrder':
+          return success({ orderid: this.paper.cancel(orderid).orderid, uniqueorderid: '' });
+        default:
+          this.paper.cancelAll();
+          return success(null);
+      }
+    } catch (err) {
+      if (!(err instanceof PaperAccountRefusal)) throw err;
+      const refusal = { status: false, message: err.message, errorcode: err.errorcode, data: null };
+      return { status: err.httpStatus, body: endpoint === 'placeOrder' && err.httpStatus === 200 ? [refusal] : refusal };
     }
   }
 
@@ -481,7 +557,7 @@ export class Sandbox {
 
   /** The fund summary answer the account would give now. */
   private fundsBody(): string {
-    return JSON.stringify({ status: true, message: 'SUCCESS', errorcode: '', data: sampleFunds(this.availableBalance) });
+    return JSON.stringify({ status: true, message: 'SUCCESS', errorcode: '', data: sampleFunds(this.availableBalance, this.paper.fundsChange()) });
   }
 
   private logout(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -532,4 +608,13 @@ function candleField(value: unknown, key: string): string {
   const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
   if (text === '') throw new PaperAccountRefusal('IA400', `${key} is required.`);
   return text;
+}
+
+/** The `{orderid}` of an order path: its last segment, decoded; empty when it does not decode. */
+function orderIdOf(path: string): string {
+  try {
+    return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+  } catch {
+    return '';
+  }
 }
