@@ -3,6 +3,7 @@ import type { OrderCallKind, OrderGate, OrderGateState } from '../account/order-
 import type { Envelope } from '../api/classify';
 import type { EndpointName } from '../api/endpoints';
 import { isMStockError } from '../api/errors';
+import { toExchange } from '../api/instruments';
 import {
   findBookOrder,
   modifyOrderBody,
@@ -67,6 +68,10 @@ export async function runOrderAction(session: AccountSession, gate: OrderGate, a
       const row = findBookOrder(book.data, request.orderid);
       if (!row) throw refused(`There is no order ${request.orderid} in today's order book, so there is nothing to modify.`);
       const body = modifyOrderBody(request, row);
+      // the order book may show the bare symbol ("SBIN"): send the trading symbol the order was placed with
+      const exchange = toExchange(body.exchange);
+      const instrument = exchange && (await session.instruments()).findByToken(exchange, body.symboltoken);
+      if (instrument) body.tradingsymbol = instrument.symbol;
       const envelope = await gatedCall(session, gate, 'modifyOrder', 'change', { body, pathParams: { orderid: request.orderid }, signal });
       return orderOutcome('modify', envelope, request.orderid);
     }
