@@ -3,7 +3,8 @@ import { MStockClient, DEFAULT_TIMEOUT_MS } from '../src/api/client';
 import { normaliseBaseUrl } from '../src/api/base-url';
 import { ErrorCode, MStockError, isMStockError } from '../src/api/errors';
 import type { AccountNode } from '../src/nodered/account';
-import { acquireSession, fingerprint, releaseSession } from '../src/nodered/session-registry';
+import { DEFAULT_ORDER_SETTINGS, OrderSettings } from '../src/account/order-gate';
+import { acquireOrderGate, acquireSession, fingerprint, releaseSession } from '../src/nodered/session-registry';
 import { keepSessionInStore } from '../src/nodered/session-store';
 import { SessionSeal } from '../src/session/sealed-session';
 import { AccountSession } from '../src/session/session';
@@ -14,6 +15,9 @@ interface ConfigDef extends NodeDef {
   timeout?: string | number;
   /** Name of a context store to keep the live session in across restarts; empty for memory only. */
   store?: string;
+  /** "Allow orders from flows". */
+  orders?: boolean | string;
+  maxOrdersPerDay?: string | number;
 }
 
 interface Credentials {
@@ -31,6 +35,21 @@ const present = (value: string | undefined): value is string => typeof value ===
 function clockFrom(RED: NodeAPI): Clock {
   const given = (RED.settings as unknown as { mstockClock?: Clock }).mstockClock;
   return given && typeof given.now === 'function' ? given : systemClock;
+}
+
+const MAX_ORDERS_PER_DAY = 100_000;
+
+/** The order switch and daily cap as deployed; an unset cap is the default, 100. */
+function orderSettings(def: ConfigDef): OrderSettings {
+  const raw = def.maxOrdersPerDay;
+  const maxPerDay = raw === undefined || raw === '' ? DEFAULT_ORDER_SETTINGS.maxPerDay : Number(raw);
+  if (!Number.isInteger(maxPerDay) || maxPerDay < 0 || maxPerDay > MAX_ORDERS_PER_DAY) {
+    throw new MStockError(
+      ErrorCode.INVALID_INPUT,
+      `The max orders per day on the mStock account node must be a whole number from 0 (no cap) to ${MAX_ORDERS_PER_DAY}.`,
+    );
+  }
+  return { enabled: def.orders === true || def.orders === 'true', maxPerDay };
 }
 
 export = function register(RED: NodeAPI): void {
@@ -56,6 +75,7 @@ export = function register(RED: NodeAPI): void {
           'The timeout on the mStock account node must be a whole number of milliseconds from 100 to 600000.',
         );
       }
+      const orders = orderSettings(def);
       const clientCode = creds.clientCode!.trim();
       const print = fingerprint([baseUrl, timeout, creds.apiKey, clientCode, creds.password, creds.totpSecret]);
       node.session = acquireSession(node.id, print, () => {
@@ -66,6 +86,9 @@ export = function register(RED: NodeAPI): void {
           clockFrom(RED),
         );
       });
+      // not part of the fingerprint: switching orders on or off keeps the session and the day's count
+      node.orderGate = acquireOrderGate(node.id, clockFrom(RED));
+      node.orderGate.configure(orders);
       const store = typeof def.store === 'string' ? def.store.trim() : '';
       if (store) {
         const seal = new SessionSeal({ baseUrl, timeout, apiKey: creds.apiKey!, clientCode, password: creds.password!, totpSecret: creds.totpSecret });

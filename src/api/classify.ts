@@ -40,6 +40,8 @@ function failureCode(kind: FailureKind, httpStatus: number, brokerCode: string, 
   if (httpStatus === 429 || brokerCode === '429') return ErrorCode.RATE_LIMITED;
   if (httpStatus === 401 || brokerCode === 'IA401') return ErrorCode.SESSION_EXPIRED;
   if (httpStatus === 403 || brokerCode === 'IA403' || API_KEY_TROUBLE.test(message)) return ErrorCode.API_KEY_INVALID;
+  // an order call answered with the broker's words: refused, unless the server failed while handling it
+  if (kind === 'order') return httpStatus >= 500 ? ErrorCode.ORDER_UNCERTAIN : ErrorCode.ORDER_REJECTED;
   // a path the API does not know is a wrong API URL, not a wrong password or code
   if (httpStatus === 404 || brokerCode === 'IA404') return ErrorCode.SERVER_ERROR;
   const serverSide = httpStatus >= 500;
@@ -62,6 +64,26 @@ const ADVICE: Partial<Record<ErrorCodeValue, string>> = {
 };
 
 const MAX_PROBLEM_DETAILS = 5;
+
+/**
+ * The end of the sentence of an order call whose outcome is unknown: "…, so the order may have
+ * reached mStock: check the order book before sending it again."
+ */
+export function mayHaveReached(what: string): string {
+  return `, so ${what} may have reached mStock: check the order book before sending it again.`;
+}
+
+/** "The order was not sent to mStock.": for an order call that failed before any of it was written. */
+export function notSentText(what: string): string {
+  return `${what.charAt(0).toUpperCase()}${what.slice(1)} was not sent to mStock.`;
+}
+
+type ClassifiedSpec = Pick<EndpointSpec, 'what' | 'failure' | 'answer' | 'notDone'>;
+
+/** What did not happen when an order call was refused: the row's sentence, or one made from `what`. */
+export function notDoneText(spec: Pick<EndpointSpec, 'what' | 'notDone'>): string {
+  return spec.notDone ?? `${spec.what.charAt(0).toUpperCase()}${spec.what.slice(1)} was not carried out.`;
+}
 
 /**
  * The words of an ASP.NET ProblemDetails body (the broker's answer to a request its model binding
@@ -104,13 +126,14 @@ function bareAnswer(parsed: unknown, body: string, contentType: string): unknown
  * of a success envelope made here.
  */
 export function classifyResponse(
-  endpoint: EndpointName | Pick<EndpointSpec, 'what' | 'failure' | 'answer'>,
+  endpoint: EndpointName | ClassifiedSpec,
   httpStatus: number,
   body: string,
   contentType = '',
 ): Envelope {
-  const spec: Pick<EndpointSpec, 'what' | 'failure' | 'answer'> = typeof endpoint === 'string' ? ENDPOINTS[endpoint] : endpoint;
+  const spec: ClassifiedSpec = typeof endpoint === 'string' ? ENDPOINTS[endpoint] : endpoint;
   const { what, failure } = spec;
+  const order = failure === 'order';
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -123,26 +146,33 @@ export function classifyResponse(
   }
   // [PROD] some answers come as a list holding the one envelope
   if (Array.isArray(parsed) && parsed.length === 1) parsed = parsed[0];
+  // refused order calls say what did not happen; an order call's outcome is never left unsaid
+  const notDone = order ? ` ${notDoneText(spec)}` : '';
   const problem = problemDetails(parsed);
   if (problem) {
-    throw new MStockError(
-      failureCode(failure, httpStatus, '', problem),
-      `mStock refused ${what} (HTTP ${httpStatus}): ${sentence(problem)}`,
-      { httpStatus },
-    );
+    const code = failureCode(failure, httpStatus, '', problem);
+    if (code === ErrorCode.ORDER_UNCERTAIN) {
+      throw new MStockError(code, `mStock answered ${what} with HTTP ${httpStatus}: "${problem}"${mayHaveReached(what)}`, { httpStatus });
+    }
+    const after = code === ErrorCode.ORDER_REJECTED ? '' : notDone;
+    throw new MStockError(code, `mStock refused ${what} (HTTP ${httpStatus}): ${sentence(problem)}${after}`, { httpStatus });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !('status' in parsed)) {
     if (httpStatus === 429) {
-      throw new MStockError(ErrorCode.RATE_LIMITED, `mStock refused ${what}: too many requests (HTTP 429). ${ADVICE[ErrorCode.RATE_LIMITED]}`, { httpStatus });
+      throw new MStockError(ErrorCode.RATE_LIMITED, `mStock refused ${what}: too many requests (HTTP 429).${notDone} ${ADVICE[ErrorCode.RATE_LIMITED]}`, { httpStatus });
     }
     if (httpStatus === 401) {
-      throw new MStockError(ErrorCode.SESSION_EXPIRED, `mStock no longer accepts the session (HTTP 401). ${ADVICE[ErrorCode.SESSION_EXPIRED]}`, { httpStatus });
+      throw new MStockError(ErrorCode.SESSION_EXPIRED, `mStock no longer accepts the session (HTTP 401).${notDone} ${ADVICE[ErrorCode.SESSION_EXPIRED]}`, { httpStatus });
     }
     const got = parsed === undefined ? describeBody(body, contentType) : 'JSON without the documented "status" field';
+    const answered = `mStock answered ${what} with HTTP ${httpStatus} and ${got}, not the JSON the API documents`;
+    // a client error was not acted on; anything else may have been, with the answer lost on the way
+    if (order && !(httpStatus >= 400 && httpStatus < 500)) {
+      throw new MStockError(ErrorCode.ORDER_UNCERTAIN, `${answered}${mayHaveReached(what)}`, { httpStatus });
+    }
     throw new MStockError(
       ErrorCode.BAD_RESPONSE,
-      `mStock answered ${what} with HTTP ${httpStatus} and ${got}, not the JSON the API documents. ` +
-        'The service may be down or in maintenance (07:00–08:30 and 19:00–21:00 India time); try again later.',
+      `${answered}.${notDone} ` + 'The service may be down or in maintenance (07:00–08:30 and 19:00–21:00 India time); try again later.',
       { httpStatus },
     );
   }
@@ -156,5 +186,10 @@ export function classifyResponse(
   const tag = brokerCode ? ` (${brokerCode})` : '';
   const advice = ADVICE[code] ? ` ${ADVICE[code]}` : '';
   const details = brokerCode ? { httpStatus, brokerCode } : { httpStatus };
-  throw new MStockError(code, `mStock refused ${what}${tag}: ${words}${advice}`, details);
+  if (code === ErrorCode.ORDER_UNCERTAIN) {
+    const said = brokerMessage ? `: "${brokerMessage.replace(/[.!?]$/, '')}"` : '';
+    throw new MStockError(code, `mStock answered ${what} with HTTP ${httpStatus}${tag}${said}${mayHaveReached(what)}`, details);
+  }
+  const after = code === ErrorCode.ORDER_REJECTED ? '' : notDone;
+  throw new MStockError(code, `mStock refused ${what}${tag}: ${words}${after}${advice}`, details);
 }

@@ -1,11 +1,11 @@
 import axios, { AxiosError, AxiosInstance } from 'axios';
 import { normaliseBaseUrl } from './base-url';
-import { classifyResponse, Envelope } from './classify';
+import { classifyResponse, Envelope, mayHaveReached, notSentText } from './classify';
 import { EndpointName, ENDPOINTS, EndpointSpec, fillPath } from './endpoints';
 import { ErrorCode, MStockError, isMStockError, redact } from './errors';
 import { assertFundData, RawFundSegment } from './funds';
 import { Environment, proxyFor, ProxySetting } from './proxy';
-import { Agents, createTransport, dropIdleSockets, isStaleConnectionFailure } from './transport';
+import { Agents, createTransport, dropIdleSockets, isStaleConnectionFailure, writeWatchingTransport } from './transport';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -239,8 +239,14 @@ export class MStockClient {
     const maxBytes = spec.maxBytes ?? MAX_BODY_BYTES;
     const timeout = Math.min(MAX_TIMER_MS, Math.max(this.timeout, spec.timeoutMs ?? 0));
     const secrets = [this.apiKey, options.bearer, ...(options.secrets ?? []), this.proxy?.username, this.proxy?.password];
+    // an order call is sent once; whether a failure came before or after it was written says
+    // whether it may have reached mStock
+    const order = spec.failure === 'order';
+    let written = false;
     if (this.closed) {
-      throw new MStockError(ErrorCode.NETWORK, 'The mStock connection was closed (the node was stopped or redeployed).');
+      const words = 'The mStock connection was closed (the node was stopped or redeployed).';
+      if (order) throw new MStockError(ErrorCode.NETWORK, `${words} ${notSentText(spec.what)}`, { notSent: true });
+      throw new MStockError(ErrorCode.NETWORK, words);
     }
     const headers: Record<string, string> = {};
     const hasBody = options.body !== undefined;
@@ -264,6 +270,13 @@ export class MStockClient {
         params: options.query,
         signal: controller.signal,
         maxContentLength: maxBytes,
+        ...(order
+          ? {
+              transport: writeWatchingTransport(() => {
+                written = true;
+              }),
+            }
+          : {}),
       });
     try {
       let response;
@@ -278,13 +291,40 @@ export class MStockClient {
       const contentType = String(response.headers['content-type'] ?? '');
       return classifyResponse(spec, response.status, String(response.data ?? ''), contentType);
     } catch (err) {
-      const failure = isMStockError(err) ? err : this.transportError(err, timedOut, maxBytes, timeout);
+      let failure: MStockError;
+      if (isMStockError(err)) failure = err;
+      else if (order) failure = this.orderTransportError(err, spec, written, timedOut, timeout);
+      else failure = this.transportError(err, timedOut, maxBytes, timeout);
       failure.message = redact(failure.message, secrets);
       throw failure;
     } finally {
       clearTimeout(timer);
       this.inFlight.delete(controller);
     }
+  }
+
+  /**
+   * An order call that got no answer. Written whole, it may have reached mStock: ORDER_UNCERTAIN.
+   * Not written, it cannot have: its code as any call's, saying what did not happen.
+   */
+  private orderTransportError(err: unknown, spec: EndpointSpec, written: boolean, timedOut: boolean, timeout: number): MStockError {
+    const { what } = spec;
+    if (!written) {
+      const failure = this.transportError(err, timedOut, spec.maxBytes ?? MAX_BODY_BYTES, timeout);
+      return new MStockError(failure.code, `${failure.message} ${notSentText(what)}`, { notSent: true });
+    }
+    const where = new URL(this.baseUrl).host;
+    const via = this.proxy ? ` through the proxy ${this.proxy.where}` : '';
+    let why: string;
+    if (timedOut) why = `mStock at ${where}${via} did not answer ${what} within ${timeout} ms`;
+    else if (axios.isCancel(err) || this.closed) why = `The call was cancelled after ${what} was sent, because the node was stopped or redeployed`;
+    else if (err instanceof AxiosError && /maxContentLength/i.test(err.message)) why = `mStock at ${where} answered ${what} with more than the API documents`;
+    else {
+      const code = err instanceof AxiosError ? (err.code ?? '') : '';
+      const words = NETWORK_WORDS[code] ?? 'the connection closed before the answer was complete';
+      why = `The connection to mStock at ${where}${via} failed after ${what} was sent: ${words}${code ? ` (${code})` : ''}`;
+    }
+    return new MStockError(ErrorCode.ORDER_UNCERTAIN, `${why}${mayHaveReached(what)}`);
   }
 
   private transportError(err: unknown, timedOut: boolean, maxBytes: number, timeout: number): MStockError {

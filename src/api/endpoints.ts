@@ -51,6 +51,8 @@ export interface EndpointSpec {
    * download of megabytes). The client allows the larger of the two.
    */
   timeoutMs?: number;
+  /** For order calls: what did not happen when mStock refused the call, as a sentence ("The order was not placed."). */
+  notDone?: string;
 }
 
 const ORDER_IDS = ['orderid', 'uniqueorderid', 'exchangeorderid', 'parentorderid', 'fillid', 'symboltoken'] as const;
@@ -97,11 +99,26 @@ export const ENDPOINTS = {
   },
 
   // orders (§2.1–2.4): never retried, never merged
-  placeOrder: { method: 'POST', path: '/openapi/typeb/orders/regular', category: 'order', what: 'the order', auth: 'session', failure: 'order' },
-  modifyOrder: { method: 'PUT', path: '/openapi/typeb/orders/regular/{orderid}', category: 'order', what: 'the order change', auth: 'session', failure: 'order' },
-  cancelOrder: { method: 'DELETE', path: '/openapi/typeb/orders/regular/{orderid}', category: 'order', what: 'the cancellation', auth: 'session', failure: 'order' },
-  cancelAll: { method: 'POST', path: '/openapi/typeb/orders/cancelall', category: 'order', what: 'the cancellation of all open orders', auth: 'session', failure: 'order' },
-  convertPosition: { method: 'POST', path: '/openapi/typeb/portfolio/convertposition', category: 'order', what: 'the position conversion', auth: 'session', failure: 'order' },
+  placeOrder: {
+    method: 'POST', path: '/openapi/typeb/orders/regular', category: 'order', what: 'the order', auth: 'session', failure: 'order',
+    notDone: 'The order was not placed.',
+  },
+  modifyOrder: {
+    method: 'PUT', path: '/openapi/typeb/orders/regular/{orderid}', category: 'order', what: 'the order change', auth: 'session', failure: 'order',
+    notDone: 'The order was not changed.',
+  },
+  cancelOrder: {
+    method: 'DELETE', path: '/openapi/typeb/orders/regular/{orderid}', category: 'order', what: 'the cancellation', auth: 'session', failure: 'order',
+    notDone: 'The order was not cancelled.',
+  },
+  cancelAll: {
+    method: 'POST', path: '/openapi/typeb/orders/cancelall', category: 'order', what: 'the cancellation of all open orders', auth: 'session',
+    failure: 'order', notDone: 'No order was cancelled.',
+  },
+  convertPosition: {
+    method: 'POST', path: '/openapi/typeb/portfolio/convertposition', category: 'order', what: 'the position conversion', auth: 'session',
+    failure: 'order', notDone: 'The position was not converted.',
+  },
 
   // market data (§2.12–2.19); [PROD] sends quote and historical as GET with a JSON body
   orderMargin: { method: 'POST', path: '/openapi/typeb/margins/orders', category: 'other', what: 'the margin request', auth: 'session', failure: 'read' },

@@ -13,6 +13,9 @@ export const ErrorCode = {
   NETWORK: 'MSTOCK_NETWORK',
   BAD_RESPONSE: 'MSTOCK_BAD_RESPONSE',
   SERVER_ERROR: 'MSTOCK_SERVER_ERROR',
+  ORDERS_DISABLED: 'MSTOCK_ORDERS_DISABLED',
+  ORDER_REJECTED: 'MSTOCK_ORDER_REJECTED',
+  ORDER_UNCERTAIN: 'MSTOCK_ORDER_UNCERTAIN',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -22,6 +25,8 @@ export interface MStockErrorDetails {
   httpStatus?: number;
   /** The broker's own code (`errorcode` or `error_type`), when it gave one. */
   brokerCode?: string;
+  /** An order call that failed before any byte of it was written: it cannot have reached mStock. */
+  notSent?: boolean;
 }
 
 /**
@@ -32,6 +37,7 @@ export class MStockError extends Error {
   readonly code: ErrorCodeValue;
   readonly httpStatus?: number;
   readonly brokerCode?: string;
+  readonly notSent?: boolean;
 
   constructor(code: ErrorCodeValue, message: string, details: MStockErrorDetails = {}) {
     super(message);
@@ -39,6 +45,7 @@ export class MStockError extends Error {
     this.code = code;
     if (details.httpStatus !== undefined) this.httpStatus = details.httpStatus;
     if (details.brokerCode !== undefined) this.brokerCode = details.brokerCode;
+    if (details.notSent) this.notSent = true;
   }
 
   /** Node-RED puts `String(err)` into `msg.error.message`: keep it the plain sentence. */

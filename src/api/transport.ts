@@ -93,3 +93,20 @@ export function isStaleConnectionFailure(err: unknown): boolean {
   // ClientRequest.res is set as soon as the status line and headers have arrived
   return request?.reusedSocket === true && request.res == null;
 }
+
+/**
+ * What axios is given as `transport` for a call that must know whether it was sent: Node's http or
+ * https (by the request's own protocol, after any proxy was applied), calling `onWritten` once the
+ * whole request (headers and body) was handed to the operating system. A failure before that
+ * (connection refused, TLS refused, no connection within the timeout) cannot have reached the server.
+ */
+export function writeWatchingTransport(onWritten: () => void): Pick<typeof http, 'request'> {
+  return {
+    request(options: http.RequestOptions, callback?: (res: http.IncomingMessage) => void): http.ClientRequest {
+      const lib = options.protocol === 'https:' ? https : http;
+      const req = callback ? lib.request(options, callback) : lib.request(options);
+      req.once('finish', onWritten);
+      return req;
+    },
+  } as Pick<typeof http, 'request'>;
+}

@@ -1,11 +1,14 @@
 import type { Node, NodeAPI } from 'node-red';
 import { ErrorCode, MStockError } from '../api/errors';
+import type { OrderGate } from '../account/order-gate';
 import type { AccountSession } from '../session/session';
 
 /** What an mstock-config node offers the flow nodes that point at it. */
 export interface AccountNode extends Node {
   /** The live session of the account; absent when the node is not usable. */
   session?: AccountSession;
+  /** Whether orders may be sent now, and the day's count of them; absent when the node is not usable. */
+  orderGate?: OrderGate;
   /** Why the node is not usable (missing credentials, a refused API URL). */
   problem?: MStockError;
 }
@@ -24,4 +27,10 @@ export function resolveAccount(RED: NodeAPI, accountId: string | undefined): Acc
     return new MStockError(ErrorCode.NO_CREDENTIALS, 'The mStock account node is not ready. Check its settings and deploy again.');
   }
   return account.session;
+}
+
+/** The order gate of the config node `accountId`, if the node is usable. */
+export function resolveOrderGate(RED: NodeAPI, accountId: string | undefined): OrderGate | undefined {
+  const account = accountId ? (RED.nodes.getNode(accountId) as AccountNode | null) : null;
+  return account && !account.problem ? account.orderGate : undefined;
 }

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Node, NodeAPI, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { MStockError, isMStockError, ErrorCode } from '../api/errors';
 import type { AccountSession, SessionChange } from '../session/session';
@@ -24,9 +25,18 @@ export interface HandleContext {
   readonly signal: AbortSignal;
 }
 
+/** A status that takes the session's place while it has one, and what says when it may have changed. */
+export interface StatusOverlay {
+  status(): NodeStatus | undefined;
+  /** Emits 'change' when `status()` may answer something else. */
+  source: EventEmitter;
+}
+
 export interface FlowNodeSpec {
   /** The config node id from the `account` property. */
   accountId: string | undefined;
+  /** mstock-order: "orders off" while the account does not allow orders. */
+  overlay?: StatusOverlay;
   /** Does the node's one job for one message. */
   handle(session: AccountSession, msg: NodeMessageInFlow, context: HandleContext): Promise<Reply>;
 }
@@ -54,7 +64,8 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
   };
   const showSession = () => {
     if (closed || busy > 0) return;
-    show(account instanceof MStockError ? errorStatus(account) : sessionStatus(account.state, account.expiresAt));
+    if (account instanceof MStockError) return show(errorStatus(account));
+    show(spec.overlay?.status() ?? sessionStatus(account.state, account.expiresAt));
   };
   const showBusy = () => {
     busyShown = true;
@@ -84,6 +95,7 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
   };
   const onChange = (_change: SessionChange) => showSession();
   if (!(account instanceof MStockError)) account.on('change', onChange);
+  spec.overlay?.source.on('change', onChange);
   showSession();
 
   node.on('input', (msg, send, done) => {
@@ -131,6 +143,7 @@ export function attachToAccount(RED: NodeAPI, node: Node, spec: FlowNodeSpec): v
     closing.abort(new MStockError(ErrorCode.NETWORK, 'The node was closed (stopped or redeployed) before the call was sent to mStock.'));
     clearTimeout(busyTimer);
     if (!(account instanceof MStockError)) account.off('change', onChange);
+    spec.overlay?.source.off('change', onChange);
     done();
   });
 }

@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import { OrderGate } from '../account/order-gate';
+import type { Clock } from '../session/clock';
 import { AccountSession } from '../session/session';
 
 interface Entry {
@@ -22,6 +24,22 @@ export function fingerprint(parts: ReadonlyArray<string | number | undefined>): 
   return hash.digest('hex');
 }
 
+/**
+ * Each account's order gate, kept apart from its session: a changed password, API URL or timeout
+ * makes a new session, but the day's count of orders stays with the account node.
+ */
+const orderGates = new Map<string, OrderGate>();
+
+/** The order gate kept for `id`, or a new one (orders off until configured). */
+export function acquireOrderGate(id: string, clock: Clock): OrderGate {
+  let gate = orderGates.get(id);
+  if (!gate) {
+    gate = new OrderGate(clock);
+    orderGates.set(id, gate);
+  }
+  return gate;
+}
+
 /** The session kept for `id` if its fingerprint matches, else a new one from `create`. */
 export function acquireSession(id: string, print: string, create: () => AccountSession): AccountSession {
   const kept = sessions.get(id);
@@ -41,10 +59,14 @@ export function releaseSession(id: string, removed: boolean): void {
   }
   kept?.session.close();
   sessions.delete(id);
+  orderGates.get(id)?.removeAllListeners();
+  orderGates.delete(id);
 }
 
 /** Ends every kept session (the runtime stopping, or tests starting clean). */
 export function closeAllSessions(): void {
   for (const { session } of sessions.values()) session.close();
   sessions.clear();
+  for (const gate of orderGates.values()) gate.removeAllListeners();
+  orderGates.clear();
 }

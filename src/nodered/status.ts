@@ -18,6 +18,9 @@ const ERROR_TEXT: Record<ErrorCodeValue, string> = {
   [ErrorCode.NETWORK]: 'network error',
   [ErrorCode.BAD_RESPONSE]: 'bad response',
   [ErrorCode.SERVER_ERROR]: 'server error',
+  [ErrorCode.ORDERS_DISABLED]: 'orders off',
+  [ErrorCode.ORDER_REJECTED]: 'order rejected',
+  [ErrorCode.ORDER_UNCERTAIN]: 'order outcome unknown',
 };
 
 export function errorStatus(err: unknown): NodeStatus {

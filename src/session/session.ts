@@ -16,6 +16,11 @@ import { nextIndiaMidnight, toIndiaIso } from './india-time';
 export interface CallOptions extends RequestOptions {
   /** Aborted while the call waits for its turn, the call is not sent and rejects. A call with a signal is never shared with another. */
   signal?: AbortSignal;
+  /**
+   * Called when the call leaves the rate limiter's queue, just before it is sent; when it throws,
+   * the call is not sent and rejects with that. (The order gate counts and refuses orders here.)
+   */
+  beforeSend?: () => void;
 }
 
 export type SessionState = 'logged-out' | 'otp-pending' | 'live' | 'expired';
@@ -193,8 +198,12 @@ export class AccountSession extends EventEmitter {
    */
   call(endpoint: EndpointName, options: CallOptions = {}): Promise<Envelope> {
     const spec: EndpointSpec = ENDPOINTS[endpoint];
-    const { signal, ...request } = options;
-    return this.send(spec, request, (token) => this.client.request(endpoint, token, request), signal);
+    const { signal, beforeSend, ...request } = options;
+    const start = (token: string) => {
+      beforeSend?.();
+      return this.client.request(endpoint, token, request);
+    };
+    return this.send(spec, request, start, signal);
   }
 
   /**

@@ -219,7 +219,7 @@ describe('classifyResponse', function () {
       const placed = '[{"status":"success","data":{"order_id":"1111250206114"}}]';
       assert.deepEqual(classifyResponse('placeOrder', 200, placed).data, { order_id: '1111250206114' });
       const refused = '[{"status":"False","message":"something went wrong","errorcode":"MA500"}]';
-      const err = throwsWith(() => classifyResponse('cancelAll', 200, refused), ErrorCode.SERVER_ERROR);
+      const err = throwsWith(() => classifyResponse('cancelAll', 200, refused), ErrorCode.ORDER_REJECTED);
       assert.match(err.message, /something went wrong \(|\(MA500\): something went wrong/);
     });
 

@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { parseOrderId, parseTradeDates } = require('../../dist/src/api/order-inputs');
+const { parseOrderId, parseTradeDates, parsePlaceOrder, placeOrderBody, parseModifyOrder, modifyOrderBody, findBookOrder, orderOutcome } = require('../../dist/src/api/order-inputs');
 const { throwsWith } = require('./_helpers');
 
 const NOTHING_SENT = /Nothing was sent to mStock\.$/;
@@ -156,4 +156,80 @@ describe('parseTradeDates: msg.payload.from and .to for the trade history', func
       assert.match(err.message, /^msg\.payload must be an object with from and to, e\.g\. \{ "from": "2025-01-06", "to": "2025-01-07" \}, but it was .+\. Nothing was sent to mStock\.$/);
     });
   }
+});
+
+const SBIN = { exchange: 'NSE', token: '3045', symbol: 'SBIN-EQ', name: 'SBIN', type: '', expiry: null, strike: 0, lotSize: 1, tickSize: 0.05 };
+
+describe('parsePlaceOrder and placeOrderBody: the order mstock-order sends', function () {
+  it('fills the defaults: variety NORMAL, duration DAY, price and trigger 0, and the master\'s symbol and token', function () {
+    const request = parsePlaceOrder({ instrument: 'nse:sbin-eq', transactiontype: 'sell', ordertype: 'MARKET', quantity: '5', producttype: 'intraday' });
+    assert.equal(request.instrument, 'nse:sbin-eq');
+    assert.deepEqual(placeOrderBody(request, SBIN), {
+      variety: 'NORMAL', tradingsymbol: 'SBIN-EQ', symboltoken: '3045', exchange: 'NSE', transactiontype: 'SELL', ordertype: 'MARKET',
+      quantity: '5', producttype: 'INTRADAY', price: '0', triggerprice: '0', squareoff: '0', stoploss: '0', trailingStopLoss: '',
+      disclosedquantity: '0', duration: 'DAY', ordertag: '',
+    });
+  });
+
+  it('stop-loss types: variety STOPLOSS, and "SL" / "SL-M" are sent as the broker-accepted STOPLOSS_LIMIT / STOPLOSS_MARKET', function () {
+    const limit = parsePlaceOrder({ instrument: 'NSE:3045', transactiontype: 'BUY', ordertype: 'SL', quantity: 1, producttype: 'DELIVERY', price: '801.5', triggerprice: 800 });
+    assert.deepEqual([limit.fields.ordertype, limit.fields.variety, limit.fields.price, limit.fields.triggerprice], ['STOPLOSS_LIMIT', 'STOPLOSS', '801.5', '800']);
+    const market = parsePlaceOrder({ instrument: 'NSE:3045', transactiontype: 'BUY', ordertype: 'sl-m', quantity: 1, producttype: 'DELIVERY', triggerprice: '800' });
+    assert.deepEqual([market.fields.ordertype, market.fields.variety, market.fields.price], ['STOPLOSS_MARKET', 'STOPLOSS', '0']);
+  });
+
+  it("the broker's field names give the instrument to look up: exchange with symbol and/or token", function () {
+    const order = { exchange: 'NSE', transactiontype: 'BUY', ordertype: 'MARKET', quantity: 1, producttype: 'DELIVERY' };
+    assert.deepEqual(parsePlaceOrder({ ...order, tradingsymbol: 'SBIN-EQ', symboltoken: 3045 }).instrument, { exchange: 'NSE', symbol: 'SBIN-EQ', token: 3045 });
+    assert.deepEqual(parsePlaceOrder({ ...order, symboltoken: '3045' }).instrument, { exchange: 'NSE', token: '3045' });
+  });
+
+  it('an ordertag of 19 characters is taken; 20 is refused', function () {
+    const order = { instrument: 'NSE:3045', transactiontype: 'BUY', ordertype: 'MARKET', quantity: 1, producttype: 'DELIVERY' };
+    assert.equal(parsePlaceOrder({ ...order, ordertag: 'x'.repeat(19) }).fields.ordertag, 'x'.repeat(19));
+    assert.match(throwsWith(() => parsePlaceOrder({ ...order, ordertag: 'x'.repeat(20) }), 'MSTOCK_INVALID_INPUT').message, NOTHING_SENT);
+  });
+});
+
+describe('modifyOrderBody: the change laid over the order as the order book shows it', function () {
+  // the docs' order book row (FACTS-TRADING §2.5): an option shown with exchange NSE and ordertype SL
+  const ROW = {
+    variety: null, ordertype: 'SL', producttype: 'MARGIN', duration: 'DAY', price: '2400.00', triggerprice: '2390', quantity: '900', disclosedquantity: '0',
+    tradingsymbol: 'ACC-28Nov2024-2400-CE', transactiontype: 'BUY', exchange: 'NSE', symboltoken: '75307', instrumenttype: 'OPTSTK', orderid: '1142241106106',
+  };
+
+  it('keeps what is not changed, reads SL as STOPLOSS_LIMIT and an NSE option as NFO', function () {
+    const request = parseModifyOrder({ orderid: '1142241106106', price: 2410 });
+    assert.deepEqual(modifyOrderBody(request, ROW), {
+      variety: 'STOPLOSS', tradingsymbol: 'ACC-28Nov2024-2400-CE', symboltoken: '75307', exchange: 'NFO', transactiontype: 'BUY', orderid: '1142241106106',
+      ordertype: 'STOPLOSS_LIMIT', quantity: '900', producttype: 'MARGIN', duration: 'DAY', price: '2410', triggerprice: '2390', disclosedquantity: '0',
+      modqty_remng: '0',
+    });
+  });
+
+  it('a change to MARKET drops the old price and trigger; a change to LIMIT without a price is refused', function () {
+    const market = modifyOrderBody(parseModifyOrder({ orderid: '1142241106106', ordertype: 'MARKET' }), ROW);
+    assert.deepEqual([market.ordertype, market.price, market.triggerprice, market.variety], ['MARKET', '0', '0', 'NORMAL']);
+    const limitRow = { ...ROW, ordertype: 'MARKET', price: '0', triggerprice: '0' };
+    throwsWith(() => modifyOrderBody(parseModifyOrder({ orderid: '1142241106106', ordertype: 'LIMIT' }), limitRow), 'MSTOCK_INVALID_INPUT');
+  });
+
+  it('finds the row by its trimmed order id', function () {
+    assert.equal(findBookOrder([{ orderid: ' 1 ' }, { orderid: '1142241106106' }], '1142241106106').orderid, '1142241106106');
+    assert.equal(findBookOrder([{ orderid: ' 7 ' }], '7').orderid, ' 7 ');
+    assert.equal(findBookOrder(null, '7'), undefined);
+  });
+});
+
+describe('orderOutcome: what mstock-order sends on', function () {
+  it('the order id trimmed, as a string, from any of the shapes mStock answers with', function () {
+    assert.deepEqual(orderOutcome('modify', { message: 'SUCCESS', data: { orderid: ' 1191241106101', uniqueorderid: '' } }), { action: 'modify', orderid: '1191241106101', message: 'SUCCESS' });
+    assert.deepEqual(orderOutcome('place', { data: [{ order_id: '1111250206114' }] }), { action: 'place', orderid: '1111250206114', message: 'SUCCESS' });
+    assert.deepEqual(orderOutcome('cancel', { message: 'SUCCESS', data: null }, '201020000000080'), { action: 'cancel', orderid: '201020000000080', message: 'SUCCESS' });
+  });
+
+  it('a place accepted without an order id is MSTOCK_ORDER_UNCERTAIN: which order it is, only the order book says', function () {
+    const err = throwsWith(() => orderOutcome('place', { message: 'SUCCESS', data: { orderid: '', uniqueorderid: '' } }), 'MSTOCK_ORDER_UNCERTAIN');
+    assert.match(err.message, /check the order book before sending it again\.$/);
+  });
 });

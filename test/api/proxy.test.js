@@ -156,31 +156,37 @@ function makeCertificates(dir) {
 }
 
 // Runs in a child process, so that NODE_EXTRA_CA_CERTS and the proxy variables are its own
-// from the start: two fund summaries and a logout, then the outcome as JSON on stdout.
+// from the start: two fund summaries and a logout (or, with "order", one cancel-all), then the
+// outcome as JSON on stdout.
 const CHILD_SCRIPT = `
 const { MStockClient } = require(process.argv[1]);
-const [baseUrl, apiKey, sessionToken] = process.argv.slice(2);
+const [baseUrl, apiKey, sessionToken, calls] = process.argv.slice(2);
 (async () => {
   const client = new MStockClient({ baseUrl, apiKey, timeout: 5000 });
   try {
+    if (calls === 'order') {
+      const { data } = await client.request('cancelAll', sessionToken);
+      console.log(JSON.stringify({ order: data }));
+      return;
+    }
     const funds = await client.fundSummary(sessionToken);
     await client.fundSummary(sessionToken);
     await client.logout(sessionToken);
     console.log(JSON.stringify({ funds }));
   } catch (err) {
-    console.log(JSON.stringify({ error: { code: err.code, message: err.message } }));
+    console.log(JSON.stringify({ error: { code: err.code, message: err.message, notSent: err.notSent } }));
   } finally {
     client.close();
   }
 })();
 `;
 
-function runClientInChild(baseUrl, env) {
+function runClientInChild(baseUrl, env, calls = 'reads') {
   const clientModule = path.resolve(__dirname, '../../dist/src/api/client.js');
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['-e', CHILD_SCRIPT, clientModule, baseUrl, API_KEY, SESSION_TOKEN],
+      ['-e', CHILD_SCRIPT, clientModule, baseUrl, API_KEY, SESSION_TOKEN, calls],
       // only these variables: none of this machine's own proxy settings
       { env: { PATH: process.env.PATH, ...env }, timeout: 15_000 },
       (err, stdout, stderr) => {
@@ -436,6 +442,20 @@ describe('proxies', function () {
       assert.equal(outcome.error && outcome.error.code, ErrorCode.NETWORK);
       assert.match(outcome.error.message, /through the proxy 127\.0\.0\.1:\d+: the secure \(TLS\) connection failed/);
       assert.equal(proxy.tunnels.length, 1);
+      assert.equal(api.requests.length, 0);
+    });
+
+    it('an order call goes through the tunnel once and is answered', async function () {
+      const outcome = await runClientInChild(`https://${API_HOST}`, { NODE_EXTRA_CA_CERTS: certs.caFile, HTTPS_PROXY: proxy.url }, 'order');
+      assert.deepEqual(outcome, { order: null });
+      assert.deepEqual(api.requests.map((r) => `${r.method} ${r.path}`), ['POST /openapi/typeb/orders/cancelall']);
+    });
+
+    it('an order call refused by the certificate check was not sent: MSTOCK_NETWORK, and it says so', async function () {
+      const outcome = await runClientInChild(`https://${API_HOST}`, { HTTPS_PROXY: proxy.url }, 'order');
+      assert.equal(outcome.error && outcome.error.code, ErrorCode.NETWORK);
+      assert.match(outcome.error.message, /the secure \(TLS\) connection failed.* The cancellation of all open orders was not sent to mStock\.$/);
+      assert.equal(outcome.error.notSent, true);
       assert.equal(api.requests.length, 0);
     });
   });

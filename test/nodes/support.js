@@ -20,6 +20,7 @@ const nodeFiles = {
   instruments: require('../../dist/nodes/mstock-instruments.js'),
   candles: require('../../dist/nodes/mstock-candles.js'),
   quote: require('../../dist/nodes/mstock-quote.js'),
+  order: require('../../dist/nodes/mstock-order.js'),
 };
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const allNodes = [...Object.values(nodeFiles), catchNode];
@@ -94,6 +95,12 @@ const quoteFlow = (baseUrl, quotes, options) => flowWith('mstock-quote', { mode:
 /** The standard flow plus `candles1` (mstock-candles) wired to `out`; `candles` sets its properties. */
 const candlesFlow = (baseUrl, candles = {}, options) => flowWith('mstock-candles', { interval: 'msg' }, baseUrl, { candles1: candles }, options);
 
+/**
+ * mstock-order nodes by id and properties (action, name), e.g. { order1: { action: 'cancel' } };
+ * `options.configExtra` sets the account's `orders` and `maxOrdersPerDay`.
+ */
+const orderFlow = (baseUrl, orders, options) => flowWith('mstock-order', { action: 'place' }, baseUrl, orders, options);
+
 /** Collects every message arriving at a helper node. */
 function collect(node) {
   const seen = [];
@@ -147,6 +154,16 @@ function recordNodes(ids) {
 const lastStatus = (id) => {
   const node = helper.getNode(id);
   return node && node.status.lastCall ? node.status.lastCall.args[0] : undefined;
+};
+
+/**
+ * The status node `id` shows now: its own last status call. (The helper's spy is shared by every
+ * node, so lastStatus is the newest status of any node.)
+ */
+const statusOf = (id) => {
+  const node = helper.getNode(id);
+  const calls = node ? node.status.getCalls().filter((call) => call.thisValue === node) : [];
+  return calls.length > 0 ? calls[calls.length - 1].args[0] : undefined;
 };
 
 /** Sends `msg` to node `id`; resolves with what arrives at the helper node `out` within `ms`. */
@@ -216,11 +233,13 @@ module.exports = {
   instrumentsFlow,
   candlesFlow,
   quoteFlow,
+  orderFlow,
   collect,
   nextMessage,
   until,
   recordNodes,
   lastStatus,
+  statusOf,
   startSandbox,
   cleanUp,
   sandboxPerTest,
