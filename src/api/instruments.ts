@@ -176,28 +176,41 @@ function detached(text: string): string {
   return text.length < 13 ? text : ` ${text}`.slice(1);
 }
 
+/** About as many rows as a master's JSON text holds, from the rows that open in its first 256 KiB. */
+function roomFor(text: string): number {
+  const sample = Math.min(text.length, 256 * 1024);
+  let opened = 0;
+  for (let i = text.indexOf('{'); i >= 0 && i < sample; i = text.indexOf('{', i + 1)) opened++;
+  return Math.max(1024, Math.ceil(((opened + 1) * text.length) / Math.max(sample, 1) * 1.05));
+}
+
 /**
- * The master's usable rows, compact: for each, where its columns are in one of two texts (the
- * download's own JSON text, read in place, or a text of strings joined here for rows read any
- * other way) and its exchange. Instruments are made only for the rows a lookup or search answers.
+ * The master's usable rows, compact. A row read in place from the download's JSON text is where
+ * its columns are in that text (spans) and its exchange: its instrument is made only when a lookup
+ * or search answers it. A row read any other way (CSV, parsed rows, a few odd JSON rows) is kept as
+ * its instrument.
  */
 class RowTable implements MasterRowSink {
   size = 0;
   spansOf: Int32Array;
   exchangeOf: Uint8Array;
-  /** 0: the columns are in texts[0]; 1: in texts[1]. */
-  textOf: Uint8Array;
-  readonly texts: [string, string];
-  private readonly joined: string[] = [];
-  private joinedLength = 0;
+  /** 1 where the row is kept as its instrument. */
+  keptWhole: Uint8Array;
+  /** The rows kept as their instrument, by row number (holes for the others). */
+  private readonly instruments: Instrument[] = [];
   private readonly expiries = new Map<string, string | null>();
 
-  /** @param capacity rows to make room for at first; more are made as needed. */
-  constructor(text = '', capacity = 1024) {
-    this.texts = [text, ''];
+  /**
+   * @param text the download's JSON text, for rows read in place.
+   * @param capacity rows to make room for at first; more are made as needed.
+   */
+  constructor(
+    readonly text = '',
+    capacity = 1024,
+  ) {
     this.spansOf = new Int32Array(ROW_WIDTH * capacity);
     this.exchangeOf = new Uint8Array(capacity);
-    this.textOf = new Uint8Array(capacity);
+    this.keptWhole = new Uint8Array(capacity);
   }
 
   /** The download's form the package reads itself, or the parsed rows. */
@@ -215,8 +228,7 @@ class RowTable implements MasterRowSink {
   }
 
   private static ofJson(text: string): RowTable {
-    // a row of the nine columns takes 110 characters or more: room for all at once, the rest given back
-    const table = new RowTable(text, Math.max(1024, Math.ceil(text.length / 110)));
+    const table = new RowTable(text, roomFor(text));
     let hasList: boolean;
     try {
       hasList = scanMasterJson(text, text.charCodeAt(0) === 0xfeff ? 1 : 0, table);
@@ -241,14 +253,14 @@ class RowTable implements MasterRowSink {
     for (const row of rows) {
       const exchange = EXCHANGES.indexOf(row.exchange);
       if (exchange < 0) continue;
-      table.keepJoined(exchange, [row.token, row.name, row.symbol, row.expiry ?? '', String(row.strike), String(row.lotSize), row.type, String(row.tickSize)]);
+      table.keepWhole(exchange, row);
     }
     return table.finish();
   }
 
-  /** A row the scanner read in place in texts[0] (MasterRowSink). */
+  /** A row the scanner read in place (MasterRowSink). */
   spans(spans: Int32Array): void {
-    const text = this.texts[0];
+    const text = this.text;
     // trimmed, as field() trims a parsed row's values; most start and end printable
     for (let k = 0; k < spans.length; k += 2) {
       let start = spans[k];
@@ -267,7 +279,7 @@ class RowTable implements MasterRowSink {
     const at = n * ROW_WIDTH;
     for (let k = 0; k < ROW_WIDTH; k++) spansOf[at + k] = spans[k];
     this.exchangeOf[n] = exchange;
-    this.textOf[n] = 0;
+    this.keptWhole[n] = 0;
   }
 
   /** A row object (MasterRowSink). */
@@ -281,8 +293,7 @@ class RowTable implements MasterRowSink {
   /** A later `data` list replaces an earlier one (MasterRowSink). */
   restart(): void {
     this.size = 0;
-    this.joined.length = 0;
-    this.joinedLength = 0;
+    this.instruments.length = 0;
   }
 
   /**
@@ -295,21 +306,35 @@ class RowTable implements MasterRowSink {
   ): void {
     if (token === '' || tradingSymbol === '') return;
     const exchange = exchangeIndexOf(segment, 0, segment.length, type, 0, type.length);
-    if (exchange >= 0) this.keepJoined(exchange, [token, underlying, tradingSymbol, expiry, strike, lotSize, type, tickSize]);
+    if (exchange < 0) return;
+    this.keepWhole(exchange, {
+      exchange: EXCHANGES[exchange],
+      token,
+      symbol: tradingSymbol,
+      name: underlying,
+      type,
+      expiry: this.expiry(expiry),
+      strike: numberOr(strike, 0),
+      lotSize: numberOr(lotSize, DEFAULT_LOT_SIZE),
+      tickSize: numberOr(tickSize, DEFAULT_TICK_SIZE),
+    });
   }
 
-  /** Keeps a row whose columns (KEPT_COLUMNS of them, in order) go into the joined text. */
-  private keepJoined(exchange: number, columns: readonly string[]): void {
+  private keepWhole(exchange: number, row: Instrument): void {
     const n = this.grow();
-    const at = n * ROW_WIDTH;
-    for (let k = 0; k < KEPT_COLUMNS; k++) {
-      this.spansOf[at + 2 * k] = this.joinedLength;
-      this.joinedLength += columns[k].length;
-      this.spansOf[at + 2 * k + 1] = this.joinedLength;
-      this.joined.push(columns[k]);
-    }
+    this.instruments[n] = row;
     this.exchangeOf[n] = exchange;
-    this.textOf[n] = 1;
+    this.keptWhole[n] = 1;
+  }
+
+  /** The ISO date of an expiry text, parsed once per text. */
+  private expiry(text: string): string | null {
+    let iso = this.expiries.get(text);
+    if (iso === undefined) {
+      iso = parseExpiry(text);
+      this.expiries.set(detached(text), iso);
+    }
+    return iso;
   }
 
   private addObjects(list: readonly unknown[]): this {
@@ -365,38 +390,47 @@ class RowTable implements MasterRowSink {
     const exchanges = new Uint8Array(capacity);
     exchanges.set(this.exchangeOf);
     this.exchangeOf = exchanges;
-    const texts = new Uint8Array(capacity);
-    texts.set(this.textOf);
-    this.textOf = texts;
+    const whole = new Uint8Array(capacity);
+    whole.set(this.keptWhole);
+    this.keptWhole = whole;
   }
 
   private finish(): this {
-    this.texts[1] = this.joined.join('');
-    this.joined.length = 0;
-    if (this.size < this.exchangeOf.length / 2) {
+    // room made for more rows than came: given back
+    if (this.size < this.exchangeOf.length - this.exchangeOf.length / 16) {
       this.spansOf = this.spansOf.slice(0, ROW_WIDTH * this.size);
       this.exchangeOf = this.exchangeOf.slice(0, this.size);
-      this.textOf = this.textOf.slice(0, this.size);
+      this.keptWhole = this.keptWhole.slice(0, this.size);
     }
     return this;
   }
 
-  /** The text holding row n's columns. */
-  textFor(n: number): string {
-    return this.texts[this.textOf[n]];
+  /**
+   * The text holding row n's column (TOKEN, SYMBOL, UNDERLYING or TYPE): the download's text, or
+   * for a row kept as its instrument the column's own string.
+   */
+  textFor(n: number, column: number): string {
+    if (this.keptWhole[n] === 0) return this.text;
+    const row = this.instruments[n];
+    return column === TOKEN ? row.token : column === SYMBOL ? row.symbol : column === UNDERLYING ? row.name : row.type;
   }
 
   start(n: number, column: number): number {
-    return this.spansOf[n * ROW_WIDTH + 2 * column];
+    return this.keptWhole[n] === 0 ? this.spansOf[n * ROW_WIDTH + 2 * column] : 0;
   }
 
   end(n: number, column: number): number {
-    return this.spansOf[n * ROW_WIDTH + 2 * column + 1];
+    return this.keptWhole[n] === 0 ? this.spansOf[n * ROW_WIDTH + 2 * column + 1] : this.textFor(n, column).length;
   }
 
+  /** Row n's column (TOKEN, SYMBOL, UNDERLYING or TYPE). */
   column(n: number, column: number): string {
+    return this.keptWhole[n] === 0 ? this.slice(n, column) : this.textFor(n, column);
+  }
+
+  private slice(n: number, column: number): string {
     const at = n * ROW_WIDTH + 2 * column;
-    return this.textFor(n).slice(this.spansOf[at], this.spansOf[at + 1]);
+    return this.text.slice(this.spansOf[at], this.spansOf[at + 1]);
   }
 
   exchange(n: number): Exchange {
@@ -405,22 +439,17 @@ class RowTable implements MasterRowSink {
 
   /** Row n as the package answers it: a new object each time. */
   instrument(n: number): Instrument {
-    const expiryText = this.column(n, EXPIRY);
-    let expiry = this.expiries.get(expiryText);
-    if (expiry === undefined) {
-      expiry = parseExpiry(expiryText);
-      this.expiries.set(detached(expiryText), expiry);
-    }
+    if (this.keptWhole[n] === 1) return { ...this.instruments[n] };
     return {
       exchange: this.exchange(n),
-      token: detached(this.column(n, TOKEN)),
-      symbol: detached(this.column(n, SYMBOL)),
-      name: detached(this.column(n, UNDERLYING)),
-      type: detached(this.column(n, TYPE)),
-      expiry,
-      strike: numberOr(this.column(n, STRIKE), 0),
-      lotSize: numberOr(this.column(n, LOT_SIZE), DEFAULT_LOT_SIZE),
-      tickSize: numberOr(this.column(n, TICK_SIZE), DEFAULT_TICK_SIZE),
+      token: detached(this.slice(n, TOKEN)),
+      symbol: detached(this.slice(n, SYMBOL)),
+      name: detached(this.slice(n, UNDERLYING)),
+      type: detached(this.slice(n, TYPE)),
+      expiry: this.expiry(this.slice(n, EXPIRY)),
+      strike: numberOr(this.slice(n, STRIKE), 0),
+      lotSize: numberOr(this.slice(n, LOT_SIZE), DEFAULT_LOT_SIZE),
+      tickSize: numberOr(this.slice(n, TICK_SIZE), DEFAULT_TICK_SIZE),
     };
   }
 
@@ -428,12 +457,12 @@ class RowTable implements MasterRowSink {
   columnIs(n: number, column: number, wanted: string): boolean {
     const start = this.start(n, column);
     const end = this.end(n, column);
-    return end - start === wanted.length && this.textFor(n).startsWith(wanted, start);
+    return end - start === wanted.length && this.textFor(n, column).startsWith(wanted, start);
   }
 
   /** Whether row n's trading symbol in upper case is `upper` (a text already in upper case). */
   symbolIs(n: number, upper: string): boolean {
-    const text = this.textFor(n);
+    const text = this.textFor(n, SYMBOL);
     const start = this.start(n, SYMBOL);
     const end = this.end(n, SYMBOL);
     if (end - start !== upper.length) return hasNonAscii(text, start, end) && text.slice(start, end).toUpperCase() === upper;
@@ -447,7 +476,7 @@ class RowTable implements MasterRowSink {
 
   /** The hash of row n's trading symbol in upper case, the same as hashText(seed, symbol.toUpperCase()). */
   symbolHash(n: number, seed: number): number {
-    const text = this.textFor(n);
+    const text = this.textFor(n, SYMBOL);
     const start = this.start(n, SYMBOL);
     const end = this.end(n, SYMBOL);
     let h = seed;
@@ -461,7 +490,7 @@ class RowTable implements MasterRowSink {
 
   /** The hash of row n's token, the same as hashText(seed, token). */
   tokenHash(n: number, seed: number): number {
-    const text = this.textFor(n);
+    const text = this.textFor(n, TOKEN);
     const end = this.end(n, TOKEN);
     let h = seed;
     for (let i = this.start(n, TOKEN); i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
@@ -618,11 +647,64 @@ function tokenOf(value: unknown, given: unknown): string {
   throw invalid(`The token in ${shown(given)} is not a string or number: ${FORMS}.`);
 }
 
-/** A column of every row in upper case, for search. */
-function upperColumn(table: RowTable, column: number): string[] {
-  const out = new Array<string>(table.size);
-  for (let n = 0; n < table.size; n++) out[n] = table.column(n, column).toUpperCase();
-  return out;
+const NUL = '\u0000';
+
+/**
+ * One column of every row, joined by NUL characters into one string, for search by indexOf: a
+ * native scan of a few MB instead of a call per row. Upper case for symbols and names.
+ */
+class JoinedColumn {
+  private readonly text: string;
+  /** Where each row's value starts; one more, one past the end of the text. */
+  private readonly starts: Int32Array;
+
+  constructor(table: RowTable, column: number, upper: boolean) {
+    let values = new Array<string>(table.size);
+    for (let n = 0; n < table.size; n++) values[n] = table.column(n, column);
+    let text = values.join(NUL);
+    if (upper) {
+      // upper case changes the length of a few letters past ASCII ("ß" is "SS"): those one by one
+      if (/[\u0080-\uffff]/.test(text)) {
+        values = values.map((value) => value.toUpperCase());
+        text = values.join(NUL);
+      } else text = text.toUpperCase();
+    }
+    this.text = text;
+    this.starts = new Int32Array(table.size + 1);
+    let at = 0;
+    for (let n = 0; n < table.size; n++) {
+      this.starts[n] = at;
+      at += values[n].length + 1;
+    }
+    this.starts[table.size] = at;
+  }
+
+  /** The row holding position `at` of the text. */
+  private rowAt(at: number): number {
+    let low = 0;
+    let high = this.starts.length - 2;
+    while (low < high) {
+      const mid = (low + high + 1) >>> 1;
+      if (this.starts[mid] <= at) low = mid;
+      else high = mid - 1;
+    }
+    return low;
+  }
+
+  /**
+   * Calls `visit` for each row whose value holds `wanted` (a text without NUL), in row order, with
+   * 0 when the value is `wanted`, 1 when it starts with it, 2 when it holds it further on.
+   */
+  forEachHolding(wanted: string, visit: (n: number, rank: number) => void): void {
+    const { text, starts } = this;
+    for (let at = text.indexOf(wanted); at >= 0; ) {
+      const n = this.rowAt(at);
+      const offset = at - starts[n];
+      visit(n, offset > 0 ? 2 : starts[n + 1] - 1 - starts[n] === wanted.length ? 0 : 1);
+      // the first match in a row is the one that ranks it: on to the next row
+      at = text.indexOf(wanted, Math.max(starts[n + 1], at + 1));
+    }
+  }
 }
 
 /**
@@ -634,8 +716,8 @@ export class InstrumentMaster {
   private readonly table: RowTable;
   private readonly bySymbol: RowIndex;
   private readonly byToken: RowIndex;
-  private upperSymbols: string[] | undefined;
-  private upperNames: string[] | undefined;
+  /** Made by the first search. */
+  private searchColumns: { symbols: JoinedColumn; names: JoinedColumn; tokens: JoinedColumn } | undefined;
 
   constructor(rows: readonly Instrument[]) {
     // fromDownload hands over the rows it read, already in a table
@@ -771,27 +853,35 @@ export class InstrumentMaster {
       return out;
     }
     const table = this.table;
-    const symbols = (this.upperSymbols ??= upperColumn(table, SYMBOL));
-    const names = (this.upperNames ??= upperColumn(table, UNDERLYING));
+    // a text holding NUL is in no value: the joined columns separate values with it
+    if (text.includes(NUL)) return [];
+    const columns = (this.searchColumns ??= {
+      symbols: new JoinedColumn(table, SYMBOL, true),
+      names: new JoinedColumn(table, UNDERLYING, true),
+      tokens: new JoinedColumn(table, TOKEN, false),
+    });
+    // each row's best rank: 0 exact, 1 prefix, 2 contains, 3 none
+    const best = new Uint8Array(table.size).fill(3);
+    const mark = (n: number, rank: number): void => {
+      if (rank < best[n]) best[n] = rank;
+    };
+    if (fields === 'name') columns.names.forEachHolding(wanted, mark);
+    else {
+      columns.symbols.forEachHolding(wanted, (n, rank) => {
+        if (rank < 2 || fields === 'any') mark(n, rank);
+      });
+      if (fields === 'any') {
+        columns.names.forEachHolding(wanted, (n) => mark(n, 2));
+        columns.tokens.forEachHolding(text, (n, rank) => {
+          if (rank === 0) mark(n, 0);
+        });
+      }
+    }
     const only = exchange === undefined ? -1 : EXCHANGES.indexOf(exchange);
-    // three ranks: exact, prefix, contains; row numbers
     const ranked: number[][] = [[], [], []];
     for (let n = 0; n < table.size; n++) {
-      if (only >= 0 && table.exchangeOf[n] !== only) continue;
-      let rank = -1;
-      if (fields === 'name') {
-        const name = names[n];
-        rank = name === wanted ? 0 : name.startsWith(wanted) ? 1 : name.includes(wanted) ? 2 : -1;
-      } else {
-        const symbol = symbols[n];
-        if (symbol === wanted || (fields === 'any' && table.columnIs(n, TOKEN, text))) rank = 0;
-        else if (symbol.startsWith(wanted)) rank = 1;
-        else if (fields === 'any' && (symbol.includes(wanted) || names[n].includes(wanted))) rank = 2;
-      }
-      if (rank >= 0 && ranked[rank].length < limit) {
-        ranked[rank].push(n);
-        if (rank === 0 && ranked[0].length >= limit) break;
-      }
+      const rank = best[n];
+      if (rank < 3 && (only < 0 || table.exchangeOf[n] === only) && ranked[rank].length < limit) ranked[rank].push(n);
     }
     return ranked.flat().slice(0, limit).map((n) => table.instrument(n));
   }

@@ -361,3 +361,72 @@ describe('instrument master: the JSON text read in place', function () {
     assert.deepEqual(parseScripMaster('{"data":[]}'), []);
   });
 });
+
+describe('instrument master: search over a larger master, against the rule written out row by row', function () {
+  // the rule of InstrumentMaster.search, plainly: rank each row, keep master order within a rank
+  function expectedSearch(rows, query, limit = 20) {
+    let exchange;
+    let text;
+    let fields = 'any';
+    if (typeof query === 'number') [text, fields] = [String(query), 'token'];
+    else if (typeof query === 'string') {
+      text = query.trim();
+      const colon = text.indexOf(':');
+      const prefix = colon > 0 ? toExchange(text.slice(0, colon)) : undefined;
+      if (prefix) [exchange, text] = [prefix, text.slice(colon + 1).trim()];
+    } else {
+      exchange = query.exchange && toExchange(query.exchange);
+      if (query.token !== undefined) [text, fields] = [String(query.token), 'token'];
+      else if (query.symbol !== undefined) [text, fields] = [query.symbol.trim(), 'symbol'];
+      else [text, fields] = [query.name.trim(), 'name'];
+    }
+    if (text === '') return [];
+    const wanted = text.toUpperCase();
+    if (fields === 'token') {
+      return EXCHANGES.filter((ex) => !exchange || ex === exchange).map((ex) => rows.find((r) => r.exchange === ex && r.token === text)).filter(Boolean).slice(0, limit);
+    }
+    const ranked = [[], [], []];
+    for (const r of rows) {
+      if (exchange && r.exchange !== exchange) continue;
+      const symbol = r.symbol.toUpperCase();
+      const name = r.name.toUpperCase();
+      let rank = -1;
+      if (fields === 'name') rank = name === wanted ? 0 : name.startsWith(wanted) ? 1 : name.includes(wanted) ? 2 : -1;
+      else if (symbol === wanted || (fields === 'any' && r.token === text)) rank = 0;
+      else if (symbol.startsWith(wanted)) rank = 1;
+      else if (fields === 'any' && (symbol.includes(wanted) || name.includes(wanted))) rank = 2;
+      if (rank >= 0) ranked[rank].push(r);
+    }
+    return ranked.flat().slice(0, limit);
+  }
+
+  const rows = [];
+  for (let i = 0; i < 4000; i++) {
+    const underlying = ['SBIN', 'NIFTY', 'STATE BANK', 'Straße', 'RELIANCE', 'BANKNIFTY'][i % 6];
+    const exchange = ['NSE', 'BSE', 'NFO', 'BFO', 'MCX'][i % 5];
+    const symbol = i % 9 === 0 ? underlying : `${underlying.replace(' ', '')}${i % 50}${i % 2 ? 'CE' : 'PE'}`;
+    rows.push(row(String(i % 1500 === 7 ? 7 : 1000 + i), underlying, i % 97 === 3 ? symbol.toLowerCase() : symbol, exchange));
+  }
+  const text = JSON.stringify(rows);
+  const parsed = parseScripMaster(JSON.parse(text));
+  const fromText = InstrumentMaster.fromDownload(text);
+  const fromRows = new InstrumentMaster(parsed);
+  const queries = ['SBIN', 'sbin', 'NIFTY', 'nifty1', 'BANK', 'state bank', 'STRASSE', 'straße', 'ß', '1CE', 'CE', '7', '1007', 'nse:sbi', 'NFO:nifty',
+    'bse:', 'ZZZ', 'N', 7, 1007, { symbol: 'nifty' }, { exchange: 'BFO', symbol: 'BANKNIFTY1' }, { name: 'bank' }, { exchange: 'NSE', name: 'STRASSE' },
+    { token: '7' }, { exchange: 'mcx', token: 7 }];
+
+  it('answers what the rule gives, for a master read from text and one made from rows', function () {
+    for (const query of queries) {
+      for (const limit of [20, 3, 500]) {
+        const expected = expectedSearch(parsed, query, limit);
+        assert.deepEqual(fromText.search(query, limit), expected, `${JSON.stringify(query)} limit ${limit}`);
+        assert.deepEqual(fromRows.search(query, limit), expected, `${JSON.stringify(query)} limit ${limit}, from rows`);
+      }
+    }
+    assert.ok(expectedSearch(parsed, 'N', 500).length === 500 && expectedSearch(parsed, 'STRASSE').length > 0, 'the queries find rows');
+  });
+
+  it('finds nothing for a text holding a NUL character, as no value holds one', function () {
+    assert.deepEqual(fromText.search('SBIN\u0000NIFTY'), []);
+  });
+});
