@@ -73,6 +73,8 @@ function countsFor(args) {
   Object.assign(c, { tradesN: 100, quotesN: 30, limiterBurst: 40, limiterQueued: 300 });
   // market data: a year of 5-minute candles (29 calls at 1/s) once; in quick mode 60 days (5 calls)
   Object.assign(c, { candleDays: args.quick ? 60 : 365, candleInterval: 'FIVE_MINUTE', quoteListN: 50 });
+  // the instrument master: load and JSON.parse each this many times, alternated
+  c.masterRuns = args.quick ? 7 : 21;
   return c;
 }
 
@@ -173,6 +175,17 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The JSON bodies of the quote burst: one instrument each, all different (identical reads in flight would share one call). */
 function quoteBodies(n) {
   return Array.from({ length: n }, (_, i) => ({ mode: 'LTP', exchangeTokens: { NSE: [String(3045 + i)] } }));
+}
+
+/** The instrument master on its own, in a plain Node.js process with --expose-gc (bench/instruments.js). */
+function instrumentFigures(counts) {
+  const argv = ['--expose-gc', path.join(__dirname, 'instruments.js'), '--json', '--runs', String(counts.masterRuns)];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, argv, { cwd: root, timeout: 300_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NODE_OPTIONS: '' } }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`instruments: ${err.message}\n${stderr}`));
+      resolve(JSON.parse(stdout.trim().split('\n').pop()));
+    });
+  });
 }
 
 /** The limiter on its own, in a plain Node.js process (bench/limiter.js). */
@@ -488,7 +501,7 @@ async function profilePhase({ counts, sandboxUrl, token, keepDir }) {
   return result;
 }
 
-function summarise({ counts, env, main, load, profile, limiter }) {
+function summarise({ counts, env, main, load, profile, limiter, instruments }) {
   const seq = {};
   for (const [k, runs] of Object.entries(main.seq)) {
     seq[k] = { runs, median: median(runs.map((r) => r.median)), p99: median(runs.map((r) => r.p99)), errors: runs.reduce((s, r) => s + r.errors, 0) };
@@ -563,8 +576,9 @@ function summarise({ counts, env, main, load, profile, limiter }) {
     ...partTwoTargets({ counts, partTwo: main.partTwo }),
     ...marketTargets({ counts, market: main.market }),
     ...limiterTargets({ counts, limiter }),
+    ...instrumentTargets(instruments),
   ];
-  return { counts, env, seq, ratios, burst, memory, load: loadSummary, profile, sameJob: main.sameJob, sameAsBase: main.sameAsBase, base, partTwo: main.partTwo, market: main.market, limiter, targets };
+  return { counts, env, seq, ratios, burst, memory, load: loadSummary, profile, sameJob: main.sameJob, sameAsBase: main.sameAsBase, base, partTwo: main.partTwo, market: main.market, limiter, instruments, targets };
 }
 
 function partTwoTargets({ counts, partTwo }) {
@@ -637,6 +651,38 @@ function marketTargets({ counts, market }) {
 /** The slack allowed over the 1 s bound for the event loop to fire the limiter's timer. */
 const TIMER_SLACK_MS = 50;
 
+/** The instrument master's three targets (bench/instruments.js). */
+function instrumentTargets(instruments) {
+  const names = [
+    ['instrument master: load+index vs JSON.parse (ratio, target < 1.5)', '< 1.5'],
+    ['instrument master: heap added (MB, target ≤ 60)', '≤ 60 MB'],
+    ['instrument master: lookup µs (target < 20)', '< 20 µs'],
+  ];
+  if (instruments.error) return names.map(([name, required]) => ({ name, required, measured: `not measured: ${instruments.error}`, pass: false }));
+  const f = instruments;
+  const heapMB = f.heapMasterBytes / 1e6;
+  return [
+    {
+      name: names[0][0],
+      required: names[0][1],
+      measured: `${f.ratio.toFixed(2)} (load ${f.loadMs.toFixed(1)} ms, JSON.parse ${f.parseMs.toFixed(1)} ms: medians of ${f.runs} alternated runs; per-run ratios' median ${f.ratioPerRun.toFixed(2)})`,
+      pass: f.ratio < 1.5,
+    },
+    {
+      name: names[1][0],
+      required: names[1][1],
+      measured: `${heapMB.toFixed(1)} MB, the text it reads included${f.gc ? '' : ' (without --expose-gc: not meaningful)'}`,
+      pass: f.gc && heapMB <= 60,
+    },
+    {
+      name: names[2][0],
+      required: names[2][1],
+      measured: `${f.lookupSymbolUs.toFixed(2)} µs (resolve "EXCHANGE:symbol" of random rows; by token ${f.lookupTokenUs.toFixed(2)} µs)`,
+      pass: f.lookupSymbolUs < 20,
+    },
+  ];
+}
+
 function limiterTargets({ counts, limiter }) {
   const burstName = `limiter, ${counts.limiterBurst} order calls at once: sent at once / after the first second`;
   const holdName = `limiter, ${counts.limiterQueued} order calls at once: longest hold in the queue (sent or refused)`;
@@ -703,9 +749,11 @@ async function main() {
     const main = await mainPhases({ counts, sandbox, sandboxUrl, token, base });
     log(`limiter: ${counts.limiterBurst}, then ${counts.limiterQueued} order calls at once (plain Node.js, system clock)`);
     const limiter = await limiterFigures(counts).catch((err) => ({ error: err.message.split('\n')[0] }));
+    log(`instrument master: the sandbox's, loaded and JSON.parse'd ${counts.masterRuns} times each, alternated (plain Node.js)`);
+    const instruments = await instrumentFigures(counts).catch((err) => ({ error: err.message.split('\n')[0] }));
     const load = counts.loadRuns > 0 ? await loadPhase({ counts }) : undefined;
     const profile = args.profile ? await profilePhase({ counts, sandboxUrl, token, keepDir: args.keepProfile }) : undefined;
-    summary = summarise({ counts, env, main, load, profile, limiter });
+    summary = summarise({ counts, env, main, load, profile, limiter, instruments });
   } finally {
     await sandbox.stop();
     // the packed tarball and its install, made once by the harness for every Node-RED started here

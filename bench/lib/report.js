@@ -129,6 +129,27 @@ function limiterSection(s) {
   );
 }
 
+function instrumentsSection(s) {
+  const f = s.instruments;
+  if (!f || f.error) return `_Not measured: ${f?.error ?? 'no figures'}._`;
+  const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+  return table(
+    ['the sandbox\'s master', 'measured'],
+    [
+      ['rows kept / JSON text', `${f.rows.toLocaleString('en-US')} / ${mb(f.jsonBytes)}`],
+      [`JSON.parse of the text (median of ${f.runs})`, `${ms(f.parseMs, 1)} ms`],
+      [`**load + index from the text** (median of ${f.runs}, alternated with JSON.parse)`, `**${ms(f.loadMs, 1)} ms**`],
+      ['**ratio** of the medians; median of the per-run ratios; each run', `**${x(f.ratio)}**; ${x(f.ratioPerRun)}; ${f.ratios.map(x).join(' · ')}`],
+      ['the process\'s first load, before the JIT compiled it / its first JSON.parse', `${ms(f.coldLoadMs, 1)} ms / ${ms(f.coldParseMs, 1)} ms`],
+      ['**heap retained by the master** (its text included) / by JSON.parse\'s rows alone', `**${mb(f.heapMasterBytes)}** / ${mb(f.heapParsedBytes)}`],
+      ['heap retained by a master after its first search (its search columns made)', mb(f.heapAfterSearchBytes)],
+      [`**resolve("EXCHANGE:symbol")**, ${f.lookups.toLocaleString('en-US')} random rows, any case / by token`, `**${f.lookupSymbolUs.toFixed(2)} µs** / ${f.lookupTokenUs.toFixed(2)} µs`],
+      ['search("SBIN") / the first search of a master / search({ exchange: "NFO", name: "NIFTY" })', `${ms(f.searchMs, 2)} ms / ${ms(f.firstSearchMs, 1)} ms / ${ms(f.searchNameMs, 2)} ms`],
+      [`for comparison, not the download's path: JSON.parse + fromDownload(rows) / fromDownload(CSV text, ${mb(f.csvBytes)})`, `${ms(f.fromParsedMs, 1)} ms / ${ms(f.fromCsvMs, 1)} ms`],
+    ],
+  );
+}
+
 function burstTable(s) {
   const b = s.burst;
   return table(
@@ -263,6 +284,9 @@ function renderConsole(s) {
     'Rate limiter, order calls (plain Node.js, system clock):',
     limiterSection(s),
     '',
+    'Instrument master (plain Node.js, the sandbox\'s master):',
+    instrumentsSection(s),
+    '',
     `Memory (Node-RED process, heap after global.gc(); ${s.counts.memN} A messages per round):`,
     memoryTable(s),
     '',
@@ -369,6 +393,23 @@ loop fires a timer meanwhile.
 
 ${limiterSection(s)}
 
+## Instrument master: load, heap, lookups
+
+The sandbox's own master (\`src/sandbox/market.ts\` \`masterJson()\`, the bare JSON array the broker
+sends) in a plain Node.js process started with \`--expose-gc\` (\`bench/instruments.js\`). **Load** starts from
+what the account's download has in hand, the body's text: \`classifyResponse\` as the client calls it for the
+account's master (\`bareText\`, so a JSON array is handed over unparsed) and \`InstrumentMaster.fromDownload\` of
+what it hands over, until the master answers lookups. It is timed against \`JSON.parse\` of the same text in the
+same process, the two alternated (JSON.parse first in even runs, the load first in odd ones), each run after
+two full collections, after two pairs not counted; the ratio is of the two medians. The process's very first
+load (before the JIT compiled the scanner: a master loads once a day) is shown apart. **Heap** is heap used plus array buffers after two full
+collections, with the master kept, less the same before: the text is decoded inside the measured window, so
+the text the master keeps is counted. **Lookups** resolve \`"EXCHANGE:symbol"\` (lower case) of
+${s.instruments && !s.instruments.error ? s.instruments.lookups.toLocaleString('en-US') : 'N'} rows drawn at random from the master, median of 5 passes after a warm-up;
+search is timed on the same master (its first search makes the columns it scans, timed apart on a fresh master).
+
+${instrumentsSection(s)}
+
 ## Memory: ${c.memN.toLocaleString('en-US')} A messages per round
 
 Heap used after \`global.gc()\` (twice; Node-RED started with \`--expose-gc\`) and RSS of the Node-RED
@@ -422,6 +463,8 @@ ${profileSection(s)}
 - **Fixed counts and warm-up**; ${c.runs} run(s), the median of the runs reported; runs of A, A₀, B, E, C and D
   interleaved so drift hits all alike (A₀ before A every other run). A and A₀ have had the same
   ${c.seqWarmup} warm-up messages when the sequential runs start: the memory rounds come after them and the bursts.
+- **The instrument master** is measured in its own plain Node.js process (\`bench/instruments.js\`, run
+  alone with \`node --expose-gc bench/instruments.js\`), after the limiter; see its section for the method.
 - Reproduce: \`node bench/run.js\` (this file), \`node bench/run.js --quick\` (CI: small counts, prints
   only). See \`node bench/run.js --help\`.
 `;

@@ -34,6 +34,11 @@ export interface RequestOptions {
   pathParams?: Readonly<Record<string, string>>;
   /** Sent in the query string. */
   query?: Readonly<Record<string, string>>;
+  /**
+   * For a row whose answer is `bare` (the instrument master): a JSON array as its text, unparsed,
+   * where it cannot be a refusal (see classifyResponse); CSV and everything else as without it.
+   */
+  bareText?: boolean;
 }
 
 interface CallOptions extends RequestOptions {
@@ -289,7 +294,7 @@ export class MStockClient {
         response = await send();
       }
       const contentType = String(response.headers['content-type'] ?? '');
-      return classifyResponse(spec, response.status, String(response.data ?? ''), contentType);
+      return classifyResponse(spec, response.status, String(response.data ?? ''), contentType, { bareText: options.bareText });
     } catch (err) {
       let failure: MStockError;
       if (isMStockError(err)) failure = err;

@@ -71,7 +71,8 @@ export class AccountSession extends EventEmitter {
   ) {
     super();
     this.limiter = new RateLimiter({ clock, maxWaitMs: client.timeout });
-    this.master = new InstrumentCache(() => this.call('scripMaster').then((envelope) => envelope.data), clock);
+    // the text: the master reads it in place, without JSON.parse's 100,000 objects
+    this.master = new InstrumentCache(() => this.call('scripMaster', { bareText: true }).then((envelope) => envelope.data), clock);
   }
 
   /** The session's time (epoch ms). */
@@ -231,7 +232,9 @@ export class AccountSession extends EventEmitter {
     const query = options.query ? `?${new URLSearchParams(options.query as Record<string, string>).toString()}` : '';
     // a call that may be called off is its caller's own: another caller must not lose its answer
     const read = spec.idempotentRead === true && signal === undefined;
-    const identity = { sessionToken: token, method: spec.method, path: path + query, body: options.body, read };
+    // a master answered as text and one answered parsed are different answers: not shared
+    const form = options.bareText ? '\u0000text' : '';
+    const identity = { sessionToken: token, method: spec.method, path: path + query + form, body: options.body, read };
     return this.reads
       .run(identity, () => this.limiter.schedule(spec.category, () => start(token), { signal }))
       .catch((err: unknown) => {

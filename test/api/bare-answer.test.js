@@ -106,6 +106,29 @@ describe('client: rows answered by a bare body (the instrument master)', functio
     await rejectsWith(client.request('scripMaster', 'session-1'), ErrorCode.BAD_RESPONSE);
   });
 
+  it('with bareText, a JSON array is answered as its text, unparsed; CSV as without it', async function () {
+    const body = ` ${JSON.stringify(MASTER_ROWS)}`;
+    answer = { status: 200, type: 'application/json', body };
+    assert.equal((await client.request('scripMaster', 'session-1', { bareText: true })).data, body);
+    answer = { status: 200, type: 'text/csv', body: MASTER_CSV };
+    assert.equal((await client.request('scripMaster', 'session-1', { bareText: true })).data, MASTER_CSV);
+  });
+
+  it('with bareText, an array that may be the one-envelope list is read as before: a refusal stays a refusal', async function () {
+    const refusal = { status: false, message: 'Invalid request. Please try again.', errorcode: 'IA401', data: null };
+    answer = { status: 200, type: 'application/json', body: JSON.stringify([refusal]) };
+    await rejectsWith(client.request('scripMaster', 'session-1', { bareText: true }), ErrorCode.SESSION_EXPIRED);
+    // the key spelled with an escape is still "status" to JSON.parse
+    answer = { status: 200, type: 'application/json', body: JSON.stringify([refusal]).replace('"status"', '"st\\u0061tus"') };
+    await rejectsWith(client.request('scripMaster', 'session-1', { bareText: true }), ErrorCode.SESSION_EXPIRED);
+    // a master with a "status" column is parsed, and is the master
+    const rows = [{ ...MASTER_ROWS[0], status: 'listed' }, MASTER_ROWS[1]];
+    answer = { status: 200, type: 'application/json', body: JSON.stringify(rows) };
+    assert.deepEqual((await client.request('scripMaster', 'session-1', { bareText: true })).data, rows);
+    answer = { status: 500, type: 'application/json', body: JSON.stringify(MASTER_ROWS) };
+    await rejectsWith(client.request('scripMaster', 'session-1', { bareText: true }), ErrorCode.BAD_RESPONSE);
+  });
+
   it('every other row keeps the envelope: a bare array or text from the quote path is MSTOCK_BAD_RESPONSE', async function () {
     answer = { status: 200, type: 'application/json', body: JSON.stringify(MASTER_ROWS) };
     await rejectsWith(client.request('quote', 'session-1', { body: { mode: 'LTP', exchangeTokens: { NSE: ['3045'] } } }), ErrorCode.BAD_RESPONSE);

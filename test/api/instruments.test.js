@@ -239,3 +239,194 @@ describe('instrument master: search', function () {
     for (const query of [null, ['SBI'], { exchange: 'NSE' }, { exchange: 'NSX', symbol: 'A' }]) throwsWith(() => master.search(query), ErrorCode.INVALID_INPUT);
   });
 });
+
+describe('instrument master: the JSON text read in place', function () {
+  // the text form must read exactly as JSON.parse's rows would: compare with the parsed array
+  const same = (text) => {
+    const expected = parseScripMaster(JSON.parse(text.replace(/^\uFEFF/, '')));
+    assert.deepEqual(parseScripMaster(text), expected);
+    return expected;
+  };
+
+  it('reads escaped characters in values as JSON.parse does, and finds the row by the unescaped symbol', function () {
+    const text = '[{"token":"1","symbol":"A \\"Q\\" \\\\ \\/ \\u00e9\\n","name":"Q\\u002dEQ","expiry":"","strike":"","lotsize":"1",'
+      + '"instrumenttype":"","exch_seg":"NSE","tick_size":"0.05"}]';
+    const [r] = same(text);
+    assert.equal(r.symbol, 'Q-EQ');
+    assert.equal(r.name, 'A "Q" \\ / é');
+    assert.equal(InstrumentMaster.fromDownload(text).resolve('nse:q-eq').token, '1');
+  });
+
+  it('reads a key spelled with escapes as the key it names', function () {
+    const text = '[{"tok\\u0065n":"5","symbol":"B","n\\u0061me":"B-EQ","exch_seg":"NSE"}]';
+    assert.deepEqual(same(text).map((r) => `${r.exchange}:${r.token}:${r.symbol}`), ['NSE:5:B-EQ']);
+  });
+
+  it('reads characters past ASCII, and matches such a symbol in any case as toUpperCase() does', function () {
+    const text = JSON.stringify([row('7', 'स्टेट बैंक', 'Straße-EQ', 'NSE'), row('8', 'ÉLAN', 'élan-eq', 'bse', { instrumenttype: 'équité' })]);
+    const rows = same(text);
+    assert.deepEqual(rows.map((r) => [r.name, r.symbol, r.type]), [['स्टेट बैंक', 'Straße-EQ', ''], ['ÉLAN', 'élan-eq', 'équité']]);
+    const master = InstrumentMaster.fromDownload(text);
+    assert.equal(master.resolve('NSE:STRASSE-EQ').token, '7');
+    assert.equal(master.resolve('NSE:straße-eq').token, '7');
+    assert.equal(master.resolve({ exchange: 'BSE', symbol: 'ÉLAN-EQ' }).token, '8');
+  });
+
+  it('reads numbers, true, false and null given as JSON values as String() of the parsed value', function () {
+    const text = '[{"token":3045,"symbol":"SBIN","name":"SBIN-EQ","expiry":null,"strike":82700.50,"lotsize":1E1,'
+      + '"instrumenttype":false,"exch_seg":"NSE","tick_size":5e-2},'
+      + '{"token":-0,"symbol":true,"name":"T-EQ","exch_seg":"NSE","lotsize":0,"strike":-12.5}]';
+    const rows = same(text);
+    assert.deepEqual(rows[0], { exchange: 'NSE', token: '3045', symbol: 'SBIN-EQ', name: 'SBIN', type: 'false', expiry: null, strike: 82700.5, lotSize: 10, tickSize: 0.05 });
+    assert.deepEqual([rows[1].token, rows[1].name, rows[1].lotSize, rows[1].strike], ['0', 'true', 0, -12.5]);
+    assert.equal(InstrumentMaster.fromDownload(text).resolve('NSE:3045').symbol, 'SBIN-EQ');
+  });
+
+  it('skips extra columns of any kind, reads keys in any order and any spacing, and a byte-order mark', function () {
+    const text = '\uFEFF [\n  {"extra": {"a": [1, {"b": null}], "c": "}"}, "exch_seg" : "NFO" ,"name":"X25NOVFUT",\t"token":"9",'
+      + ' "symbol": "X", "list": [], "n": -1.5e+3, "expiry":"27Nov2025", "lotsize":"50", "strike":"", "tick_size":"", "instrumenttype":"FUTSTK"},\r\n'
+      + '  {"token":"10","name":"Y-EQ","symbol":"Y","exch_seg":"NSE","lotsize":"1","tick_size":"0.05","expiry":"","strike":"","instrumenttype":"","more":true}\n] ';
+    const rows = same(text);
+    assert.deepEqual(rows.map((r) => [r.exchange, r.token, r.symbol, r.expiry, r.lotSize]), [['NFO', '9', 'X25NOVFUT', '2025-11-27', 50], ['NSE', '10', 'Y-EQ', null, 1]]);
+  });
+
+  it('keeps the last of a repeated key, as JSON.parse does, and the last data list of an envelope', function () {
+    const repeated = '[{"token":"1","name":"OLD-EQ","exch_seg":"NSE","name":"NEW-EQ"},{"token":"2","name":"Z-EQ","exch_seg":"NSE","exch_seg":null}]';
+    assert.deepEqual(same(repeated).map((r) => r.symbol), ['NEW-EQ']);
+    const envelope = JSON.stringify({ status: 'true', data: [row('1', 'A', 'A-EQ', 'NSE')], message: '' }).replace('"message"', '"data":[{"token":"2","name":"B-EQ","exch_seg":"BSE"}],"message"');
+    assert.deepEqual(parseScripMaster(envelope).map((r) => `${r.exchange}:${r.symbol}`), ['BSE:B-EQ']);
+    assert.deepEqual(parseScripMaster(envelope), parseScripMaster(JSON.parse(envelope)));
+  });
+
+  it('trims spaces inside values, also non-ASCII ones, and leaves out elements that are not rows', function () {
+    const text = JSON.stringify([null, 1, 'x', [], {}, row(' 3045 ', ' SBIN ', '\u00a0SBIN-EQ\u3000', ' nse '), row('', 'A', 'A-EQ', 'NSE'), row('9', 'B', '  ', 'NSE')]);
+    assert.deepEqual(same(text).map((r) => `${r.exchange}:${r.token}:${r.symbol}:${r.name}`), ['NSE:3045:SBIN-EQ:SBIN']);
+  });
+
+  it('trims exactly the characters String.prototype.trim() trims, whichever character it is', function () {
+    const rows = [];
+    for (let c = 32; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c);
+      rows.push(row(`${c}`, `${ch}U`, `${ch}S${c}${ch}`, 'NSE'));
+    }
+    const text = JSON.stringify(rows);
+    const expected = same(text);
+    assert.equal(expected.length, rows.length);
+    assert.equal(expected.filter((r) => r.symbol === `S${r.token}`).length, 20, 'the characters trim() removes, from 32 on');
+  });
+
+  it('reads a text of many varied rows exactly as the parsed array, and finds every row', function () {
+    const types = ['OPTIDX', 'FUTSTK', 'OPTCUR', 'futirc', '', 'EQUITY'];
+    const segments = ['NSE', 'BSE', 'NFO', 'bfo', 'MCX', 'CDS', 'NCDEX', ' NSE '];
+    const rows = Array.from({ length: 3000 }, (_, i) => {
+      const r = row(String(100000 + i), `U${i % 97}`, `S${i}${i % 7 === 0 ? '-é' : ''}${i % 11 === 0 ? '"q"' : ''}`, segments[i % segments.length], {
+        instrumenttype: types[i % types.length], expiry: i % 3 ? '' : `${1 + (i % 28)}Dec2025`, strike: i % 5 ? String(i * 5) : '',
+      });
+      if (i % 13 === 0) r.token = 100000 + i;
+      if (i % 17 === 0) r.extra = { nested: [i, `${i}`] };
+      // keys in another order every so often
+      return i % 4 === 0 ? Object.fromEntries(Object.entries(r).reverse()) : r;
+    });
+    const text = JSON.stringify(rows, null, 1);
+    const expected = same(text);
+    const master = InstrumentMaster.fromDownload(text);
+    assert.equal(master.size, expected.length);
+    for (const r of expected) {
+      assert.deepEqual(master.resolve({ exchange: r.exchange, symbol: r.symbol.toLowerCase() }), r);
+      assert.deepEqual(master.resolve(`${r.exchange}:${r.token}`), r);
+    }
+  });
+
+  it('refuses every text JSON.parse refuses, as MSTOCK_BAD_RESPONSE', function () {
+    const good = '{"token":"1","name":"A-EQ","exch_seg":"NSE"}';
+    const bad = [
+      `[${good},]`, `[${good}`, `[${good}] x`, `[${good}][]`, '[{"token":"1",}]', '[{"token" "1"}]', '[{"token":"1"]', '[{"token":"1}]',
+      '[{"token":"1\u0001"}]', '[{"token":"a\tb"}]', '[{"token":"\\q"}]', '[{"token":"\\u12g4"}]', '[{"token":012}]', '[{"token":1.}]',
+      '[{"token":-}]', '[{"token":1e}]', '[{"token":tru}]', '[{"token":NaN}]', "[{'token':'1'}]", '[{token:"1"}]', '[{"token":"1"} {"token":"2"}]',
+      '[1 2]', '[{"x":[1,]}]', '[{"x":{"a":1,}}]', '[{"x":1.}]', '[{"x":-}]', '[{"x":01}]', '[{"x":tru}]', '[{"x":"\\q"}]', '[{"x":"a\nb"}]',
+      '[{"x":[1 2]}]', '[{"x":{"a" 1}}]', '[{"x":{1:2}}]', '[{"token":"1";"name":"A-EQ","exch_seg":"NSE"}]', '[{"x":{"a":1;"b":2}}]',
+      '[{"x":[1;2]}]', `[${good};${good}]`, '{"data":[];"x":1}', '{"data":[]', '{"data":[] "x":1}', '[\u00a0]', '[{"token":"1"}]]',
+    ];
+    for (const text of bad) {
+      assert.throws(() => JSON.parse(text), SyntaxError, text);
+      const err = throwsWith(() => parseScripMaster(text), ErrorCode.BAD_RESPONSE);
+      assert.match(err.message, /looked like JSON but could not be parsed/, text);
+    }
+  });
+
+  it('refuses an envelope without a list, and reads an empty list as no rows', function () {
+    throwsWith(() => parseScripMaster('{"status":"true","data":"none"}'), ErrorCode.BAD_RESPONSE);
+    throwsWith(() => parseScripMaster('{"data":[{"token":"1"}],"data":{}}'), ErrorCode.BAD_RESPONSE);
+    assert.deepEqual(parseScripMaster(' [ ] '), []);
+    assert.deepEqual(parseScripMaster('{"data":[]}'), []);
+  });
+});
+
+describe('instrument master: search over a larger master, against the rule written out row by row', function () {
+  // the rule of InstrumentMaster.search, plainly: rank each row, keep master order within a rank
+  function expectedSearch(rows, query, limit = 20) {
+    let exchange;
+    let text;
+    let fields = 'any';
+    if (typeof query === 'number') [text, fields] = [String(query), 'token'];
+    else if (typeof query === 'string') {
+      text = query.trim();
+      const colon = text.indexOf(':');
+      const prefix = colon > 0 ? toExchange(text.slice(0, colon)) : undefined;
+      if (prefix) [exchange, text] = [prefix, text.slice(colon + 1).trim()];
+    } else {
+      exchange = query.exchange && toExchange(query.exchange);
+      if (query.token !== undefined) [text, fields] = [String(query.token), 'token'];
+      else if (query.symbol !== undefined) [text, fields] = [query.symbol.trim(), 'symbol'];
+      else [text, fields] = [query.name.trim(), 'name'];
+    }
+    if (text === '') return [];
+    const wanted = text.toUpperCase();
+    if (fields === 'token') {
+      return EXCHANGES.filter((ex) => !exchange || ex === exchange).map((ex) => rows.find((r) => r.exchange === ex && r.token === text)).filter(Boolean).slice(0, limit);
+    }
+    const ranked = [[], [], []];
+    for (const r of rows) {
+      if (exchange && r.exchange !== exchange) continue;
+      const symbol = r.symbol.toUpperCase();
+      const name = r.name.toUpperCase();
+      let rank = -1;
+      if (fields === 'name') rank = name === wanted ? 0 : name.startsWith(wanted) ? 1 : name.includes(wanted) ? 2 : -1;
+      else if (symbol === wanted || (fields === 'any' && r.token === text)) rank = 0;
+      else if (symbol.startsWith(wanted)) rank = 1;
+      else if (fields === 'any' && (symbol.includes(wanted) || name.includes(wanted))) rank = 2;
+      if (rank >= 0) ranked[rank].push(r);
+    }
+    return ranked.flat().slice(0, limit);
+  }
+
+  const rows = [];
+  for (let i = 0; i < 4000; i++) {
+    const underlying = ['SBIN', 'NIFTY', 'STATE BANK', 'Straße', 'RELIANCE', 'BANKNIFTY'][i % 6];
+    const exchange = ['NSE', 'BSE', 'NFO', 'BFO', 'MCX'][i % 5];
+    const symbol = i % 9 === 0 ? underlying : `${underlying.replace(' ', '')}${i % 50}${i % 2 ? 'CE' : 'PE'}`;
+    rows.push(row(String(i % 1500 === 7 ? 7 : 1000 + i), underlying, i % 97 === 3 ? symbol.toLowerCase() : symbol, exchange));
+  }
+  const text = JSON.stringify(rows);
+  const parsed = parseScripMaster(JSON.parse(text));
+  const fromText = InstrumentMaster.fromDownload(text);
+  const fromRows = new InstrumentMaster(parsed);
+  const queries = ['SBIN', 'sbin', 'NIFTY', 'nifty1', 'BANK', 'state bank', 'STRASSE', 'straße', 'ß', '1CE', 'CE', '7', '1007', 'nse:sbi', 'NFO:nifty',
+    'bse:', 'ZZZ', 'N', 7, 1007, { symbol: 'nifty' }, { exchange: 'BFO', symbol: 'BANKNIFTY1' }, { name: 'bank' }, { exchange: 'NSE', name: 'STRASSE' },
+    { token: '7' }, { exchange: 'mcx', token: 7 }];
+
+  it('answers what the rule gives, for a master read from text and one made from rows', function () {
+    for (const query of queries) {
+      for (const limit of [20, 3, 500]) {
+        const expected = expectedSearch(parsed, query, limit);
+        assert.deepEqual(fromText.search(query, limit), expected, `${JSON.stringify(query)} limit ${limit}`);
+        assert.deepEqual(fromRows.search(query, limit), expected, `${JSON.stringify(query)} limit ${limit}, from rows`);
+      }
+    }
+    assert.ok(expectedSearch(parsed, 'N', 500).length === 500 && expectedSearch(parsed, 'STRASSE').length > 0, 'the queries find rows');
+  });
+
+  it('finds nothing for a text holding a NUL character, as no value holds one', function () {
+    assert.deepEqual(fromText.search('SBIN\u0000NIFTY'), []);
+  });
+});

@@ -5,6 +5,7 @@ const assert = require('node:assert/strict');
 const { Sandbox, SANDBOX_ACCOUNT } = require('../../dist/src/sandbox/server');
 const { MStockClient } = require('../../dist/src/api/client');
 const { AccountSession } = require('../../dist/src/session/session');
+const { InstrumentMaster } = require('../../dist/src/api/instruments');
 const { ErrorCode } = require('../../dist/src/api/errors');
 const { rejectsWith } = require('../api/_helpers');
 const { manualClock } = require('../manual-clock');
@@ -58,6 +59,15 @@ describe('AccountSession.instruments(): the instrument master of the account', f
     clock.advanceTo(Date.parse('2025-02-04T23:00:00+05:30'));
     assert.equal(await session.instruments(), first);
     assert.equal(sandbox.calls.scripMaster, 1, 'the same India day: no second download');
+  });
+
+  it('a scripMaster call at the same time as the download is not given the text the master reads: it gets the parsed rows', async function () {
+    const session = newSession();
+    await logIn(session);
+    const [master, envelope] = await Promise.all([session.instruments(), session.call('scripMaster')]);
+    assert.equal(sandbox.calls.scripMaster, 2, 'two answers of different forms: two calls');
+    assert.ok(Array.isArray(envelope.data), `the call's data is ${typeof envelope.data}`);
+    assert.equal(master.size, InstrumentMaster.fromDownload(envelope.data).size);
   });
 
   it('after the next 08:30 India time, with a new login, the master is downloaded again', async function () {
