@@ -5,6 +5,7 @@ import { Secret, TOTP } from 'otpauth';
 import { EndpointName, ENDPOINTS, findEndpoint } from '../api/endpoints';
 import { Clock, systemClock } from '../session/clock';
 import { deliverAfterCall, Fault, FaultKind, FaultSwitch, misbehave } from './faults';
+import { FeedServer } from './feed-server';
 export type { Fault, FaultKind } from './faults';
 import { delay, sendJson } from './http-answers';
 import { Market } from './market';
@@ -153,6 +154,8 @@ export class Sandbox {
   readonly limits: SandboxRateLimits;
   /** The instrument master, quotes and candles. */
   readonly market: Market;
+  /** The live feed's WebSocket, on the same port; its switches drop, refuse or hang sockets. */
+  readonly feed: FeedServer;
 
   constructor(options: SandboxOptions = {}) {
     this.options = options;
@@ -160,12 +163,14 @@ export class Sandbox {
     this.market = new Market(this.clock);
     this.paper = new PaperAccount(this.clock, { market: this.market, availableBalance: () => this.availableBalance, clientCode: this.account.clientCode });
     this.limits = new SandboxRateLimits(this.clock);
+    this.feed = new FeedServer({ market: this.market, clock: this.clock, authorize: (apiKey, token) => this.feedAuthorized(apiKey, token) });
     this.attemptsLeft = options.attempts ?? 10;
   }
 
   /** Starts listening; resolves with the base URL to give the client. */
   async start(): Promise<string> {
     const server = http.createServer((req, res) => this.handle(req, res));
+    server.on('upgrade', (req, socket, head) => this.feed.handleUpgrade(req, socket, head));
     server.keepAliveTimeout = 5000;
     server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -189,12 +194,18 @@ export class Sandbox {
     return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
   }
 
+  /** The live feed's root, for the account's feed URL. */
+  get feedUrl(): string {
+    return this.url.replace(/^http:/, 'ws:');
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
     if (this.matchTimer !== undefined) this.clock.clearTimer(this.matchTimer);
     this.matchTimer = undefined;
+    this.feed.close();
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -465,6 +476,11 @@ export class Sandbox {
     } else {
       this.send(res, endpoint === 'fundSummary' ? 400 : 403, { status: 'error', message: API_SUSPENDED, data: null });
     }
+  }
+
+  private feedAuthorized(apiKey: string, token: string): boolean {
+    const session = this.sessions.get(token);
+    return !this.apiKeySuspended && apiKey === this.account.apiKey && session !== undefined && this.clock.now() < session.expiresAt;
   }
 
   private sessionFor(req: http.IncomingMessage): LiveSession | undefined {

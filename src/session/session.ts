@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Secret, TOTP } from 'otpauth';
+import { AccountFeed, FeedTimings } from '../account/feed';
 import { InFlight } from '../account/in-flight';
 import { InstrumentCache } from '../account/instrument-cache';
 import { RateLimiter } from '../account/rate-limiter';
@@ -8,6 +9,7 @@ import { MStockClient, RequestOptions } from '../api/client';
 import { EndpointName, ENDPOINTS, EndpointSpec, fillPath, findEndpoint, HttpMethod } from '../api/endpoints';
 import { ErrorCode, MStockError, isMStockError } from '../api/errors';
 import { assertFundData, RawFundSegment } from '../api/funds';
+import { normaliseFeedUrl } from '../api/feed-url';
 import type { InstrumentMaster } from '../api/instruments';
 import { Clock, systemClock } from './clock';
 import { nextIndiaMidnight, toIndiaIso } from './india-time';
@@ -46,6 +48,13 @@ export interface AccountCredentials {
   totpSecret?: string;
 }
 
+/** What the account's live feed connects with: its root (`feedUrl`) and the API key its URL carries. */
+export interface FeedSettings {
+  url?: string;
+  apiKey: string;
+  timings?: Partial<FeedTimings>;
+}
+
 /** Events: 'change' (SessionChange) whenever the state moves. */
 export class AccountSession extends EventEmitter {
   private current: SessionState = 'logged-out';
@@ -63,16 +72,31 @@ export class AccountSession extends EventEmitter {
   /** The account's instrument master, downloaded with the live session at most once an India day. */
   private readonly master: InstrumentCache;
   private closed = false;
+  private liveFeed?: AccountFeed;
 
   constructor(
     private readonly client: MStockClient,
     private readonly credentials: AccountCredentials,
     private readonly clock: Clock = systemClock,
+    private readonly feedSettings?: FeedSettings,
   ) {
     super();
+    // a feed URL that will be refused is refused now, when the account is set up
+    if (feedSettings) normaliseFeedUrl(feedSettings.url);
     this.limiter = new RateLimiter({ clock, maxWaitMs: client.timeout });
     // the text: the master reads it in place, without JSON.parse's 100,000 objects
     this.master = new InstrumentCache(() => this.call('scripMaster', { bareText: true }).then((envelope) => envelope.data), clock);
+  }
+
+  /**
+   * The account's live feed: one WebSocket shared by every subscriber, made on first use; it
+   * follows this session (streams while it is live, waits while it is not).
+   */
+  get feed(): AccountFeed {
+    if (!this.feedSettings) throw new MStockError(ErrorCode.NO_CREDENTIALS, 'The mStock account node has no live feed settings.');
+    if (this.closed) throw closedError();
+    this.liveFeed ??= new AccountFeed({ ...this.feedSettings, session: this, clock: this.clock });
+    return this.liveFeed;
   }
 
   /** The session's time (epoch ms). */
@@ -308,6 +332,7 @@ export class AccountSession extends EventEmitter {
   /** Stops the timer and aborts calls in flight; the session is unusable afterwards. */
   close(): void {
     this.closed = true;
+    this.liveFeed?.close();
     this.clearMidnightTimer();
     this.forget();
     this.limiter.close();
