@@ -870,6 +870,10 @@ export class InstrumentMaster {
       columns.symbols.forEachHolding(wanted, (n, rank) => {
         if (rank < 2 || fields === 'any') mark(n, rank);
       });
+      // "SBIN" names NSE's equity SBIN-EQ as exactly as BSE's SBIN
+      columns.symbols.forEachHolding(`${wanted}-EQ`, (n, rank) => {
+        if (rank === 0) mark(n, 0);
+      });
       if (fields === 'any') {
         columns.names.forEachHolding(wanted, (n) => mark(n, 2));
         columns.tokens.forEachHolding(text, (n, rank) => {
@@ -881,8 +885,10 @@ export class InstrumentMaster {
     const ranked: number[][] = [[], [], []];
     for (let n = 0; n < table.size; n++) {
       const rank = best[n];
-      if (rank < 3 && (only < 0 || table.exchangeOf[n] === only) && ranked[rank].length < limit) ranked[rank].push(n);
+      // every exact match, to put them in exchange order below; the others are in master order
+      if (rank < 3 && (only < 0 || table.exchangeOf[n] === only) && (rank === 0 || ranked[rank].length < limit)) ranked[rank].push(n);
     }
+    ranked[0].sort((a, b) => table.exchangeOf[a] - table.exchangeOf[b]);
     return ranked.flat().slice(0, limit).map((n) => table.instrument(n));
   }
 }

@@ -201,7 +201,9 @@ describe('instrument master: search', function () {
   const found = (query, limit) => master.search(query, limit).map((r) => `${r.exchange}:${r.symbol}`);
 
   it('puts the exact trading symbol first, then symbols starting with the text, then names containing it', function () {
-    assert.deepEqual(found('sbin'), ['BSE:SBIN', 'NSE:SBIN-EQ', 'NFO:SBIN25NOVFUT']);
+    // "SBIN" names NSE's SBIN-EQ as much as BSE's SBIN: both exact, NSE first
+    assert.deepEqual(found('sbin'), ['NSE:SBIN-EQ', 'BSE:SBIN', 'NFO:SBIN25NOVFUT']);
+    assert.deepEqual(found({ symbol: 'sbin' }), ['NSE:SBIN-EQ', 'BSE:SBIN', 'NFO:SBIN25NOVFUT']);
     assert.deepEqual(found('SBI'), ['NSE:SBIN-EQ', 'BSE:SBIN', 'NSE:SBICARD-EQ', 'NFO:SBIN25NOVFUT', 'NSE:SETFSBI-EQ']);
     assert.deepEqual(found('state bank'), ['NSE:SETFSBI-EQ']);
     assert.deepEqual(found('EQ'), ['NSE:SBIN-EQ', 'NSE:RELIANCE-EQ', 'NSE:SBICARD-EQ', 'NSE:SETFSBI-EQ']);
@@ -392,11 +394,13 @@ describe('instrument master: search over a larger master, against the rule writt
       const name = r.name.toUpperCase();
       let rank = -1;
       if (fields === 'name') rank = name === wanted ? 0 : name.startsWith(wanted) ? 1 : name.includes(wanted) ? 2 : -1;
-      else if (symbol === wanted || (fields === 'any' && r.token === text)) rank = 0;
+      else if (symbol === wanted || symbol === `${wanted}-EQ` || (fields === 'any' && r.token === text)) rank = 0;
       else if (symbol.startsWith(wanted)) rank = 1;
       else if (fields === 'any' && (symbol.includes(wanted) || name.includes(wanted))) rank = 2;
       if (rank >= 0) ranked[rank].push(r);
     }
+    // exact matches by exchange (NSE, BSE, NFO, …), in master order within one
+    ranked[0].sort((a, b) => EXCHANGES.indexOf(a.exchange) - EXCHANGES.indexOf(b.exchange));
     return ranked.flat().slice(0, limit);
   }
 

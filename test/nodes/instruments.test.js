@@ -52,10 +52,10 @@ describe('mstock-instruments: searching the instrument master, in a real Node-RE
     assert.deepEqual(lastStatus('inst1'), LIVE);
   });
 
-  it('"SBIN" on every exchange: the exact trading symbol (BSE\'s SBIN) first, then NSE:SBIN-EQ, then the rest that hold SBIN', async function () {
+  it('"SBIN" on every exchange: the equity, NSE:SBIN-EQ then BSE:SBIN, first, then the rest that hold SBIN', async function () {
     await load();
     const msg = await search('inst1', { payload: 'SBIN' });
-    assert.deepEqual(msg.payload.slice(0, 2).map((r) => `${at(r)} ${r.symbol}`), ['BSE:544353 SBIN', 'NSE:3045 SBIN-EQ']);
+    assert.deepEqual(msg.payload.slice(0, 2).map((r) => `${at(r)} ${r.symbol}`), ['NSE:3045 SBIN-EQ', 'BSE:544353 SBIN']);
     assert.equal(msg.payload.length, 20);
     for (const row of msg.payload) assert.ok(row.symbol.includes('SBIN') || row.name.includes('SBIN'), `${at(row)} ${row.symbol} matches SBIN`);
     assert.ok(new Set(msg.payload.map((r) => r.exchange)).size > 1, 'every exchange is searched');
