@@ -28,6 +28,8 @@ const EX = {
   portfolioPage: '08 Portfolio dashboard',
   watchlist: '09 Watch list dashboard',
   candlesFile: '10 A year of daily candles to a CSV file',
+  orderTicket: '11 Order ticket dashboard',
+  squareOff: '12 Square off at 15:15',
 };
 const WEEKDAYS = '1,2,3,4,5';
 const WAIT = 10_000; // generous: these machines are often busy
@@ -38,7 +40,7 @@ const ALLOWED = (type) => CORE.includes(type) || type === 'e-mail' || /^ui-/.tes
 const CONFIG_TYPES = /^(mstock-config|mqtt-broker|ui-base|ui-page|ui-theme|ui-group)$/;
 const SHARED_WITH_02 = /^(mstock-config|ui-base|ui-theme)$/;
 /** The dashboard pages beside 02's, on its account and ui-base. */
-const BESIDE_02 = [EX.portfolioPage, EX.watchlist];
+const BESIDE_02 = [EX.portfolioPage, EX.watchlist, EX.orderTicket];
 
 /** `mqtt` comes with Node-RED's core nodes (its MQTT nodes use it); take it from there. */
 function mqttClient() {
@@ -158,7 +160,7 @@ describe('the examples as files', function () {
     }
   });
 
-  it('schedule with crontabs the inject dialog shows as Mon–Fri, and say which time zone they run on; 09 ticks every 5 s and checks the hours in India time itself', function () {
+  it('schedule with crontabs the inject dialog shows as Mon–Fri, and say which time zone they run on (12 squares off at 15:15); 09 ticks every 5 s and checks the hours in India time itself', function () {
     const injects = (name) => readExample(`${name}.json`).filter((n) => n.type === 'inject');
     for (const name of [EX.mqtt, EX.email]) {
       assert.deepEqual(injects(name).map((n) => [n.crontab, n.repeat]), [[`*/5 9-15 * * ${WEEKDAYS}`, '']], name);
@@ -175,6 +177,8 @@ describe('the examples as files', function () {
     assert.deepEqual(injects(EX.watchlist).map((n) => [n.name, n.repeat, n.crontab]), [['every 5 s', '5', '']]);
     assert.match(readExample(`${EX.watchlist}.json`).find((n) => n.type === 'comment').info, /09:00 to 15:35[\s\S]*India time itself\s+\(`Asia\/Kolkata`\)/);
     assert.deepEqual(injects(EX.candlesFile).map((n) => [n.repeat, n.crontab]), [['', '']], '10 runs when clicked');
+    assert.deepEqual(injects(EX.squareOff).map((n) => [n.name, n.repeat, n.crontab]), [['15:15 Mon–Fri', '', `15 15 * * ${WEEKDAYS}`], ['Square off now', '', '']]);
+    assert.match(readExample(`${EX.squareOff}.json`).find((n) => n.type === 'comment').info, /TZ=Asia\/Kolkata/);
   });
 
   /** Finds an example's nodes and follows their wires. */
@@ -303,19 +307,21 @@ describe('the examples as files', function () {
     assert.deepEqual(showFunds.warnings, ['The fund summary has no available balance']);
   });
 
-  it('02 "in plain words" has a short sentence for every error code, without Node-RED words, and keeps mStock\'s count of attempts', function () {
+  it('02 "in plain words" has a short sentence for every error code but the order codes (02 sends no order), without Node-RED words, and keeps mStock\'s count of attempts', function () {
     const nodes = readExample(`${EX.dashboard}.json`);
     const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'in plain words'));
     const say = (code, message = 'Some text from the node.') => run({ payload: 'x', error: { code, message } }).payload;
     assert.equal(say('MSTOCK_OTP_REJECTED'), 'That code was not accepted. Check it and try again.');
     const sentences = new Set();
-    for (const code of Object.values(ErrorCode)) {
+    const codes = Object.values(ErrorCode).filter((code) => !/ORDER/.test(code));
+    assert.equal(codes.length, Object.values(ErrorCode).length - 3);
+    for (const code of codes) {
       const sentence = say(code);
       assert.match(sentence, /^[A-Zm].{10,110}[.]$/, `${code}: "${sentence}"`);
       assert.doesNotMatch(sentence, /msg\.|payload|\bnode\b|MSTOCK_|Some text/i, `${code}: "${sentence}"`);
       sentences.add(sentence);
     }
-    assert.equal(sentences.size, Object.values(ErrorCode).length, 'one sentence per code');
+    assert.equal(sentences.size, codes.length, 'one sentence per code');
     assert.equal(say('MSTOCK_AUTH_FAILED', 'mStock refused the login (MA500): Invalid username or password. 9 attempts remaining.'), 'mStock did not accept the client code or password. 9 attempts left.');
     assert.equal(say('MSTOCK_AUTH_FAILED', 'mStock refused the login (MA500): Invalid username or password. 1 attempts remaining.'), 'mStock did not accept the client code or password. 1 attempt left.');
     assert.match(say('MSTOCK_AUTH_FAILED', 'mStock refused the login (MA500): Your account has been locked. Please reset your password.'), /locked/);
@@ -641,6 +647,216 @@ describe('the examples as files', function () {
     const info = one((n) => n.type === 'comment', 'comment').info;
     for (const said of [/directory Node-RED was started from/, /fileWorkingDirectory/, /FIVE_MINUTE/, /candles 3\/29/, /longer span/]) assert.match(info, said);
   });
+  it('11 puts an Order ticket page on 02\'s dashboard and account (orders off): the ticket, a confirmation before anything is sent, place and cancel-all, the answer, the order book after each order, on Refresh and when live; errors in plain words', function () {
+    const nodes = readExample(`${EX.orderTicket}.json`);
+    const dashboard = readExample(`${EX.dashboard}.json`);
+    const { one, next, outputs } = navigate(nodes);
+    const shared = (type) => dashboard.find((n) => n.type === type).id;
+    const page = one((n) => n.type === 'ui-page', 'page');
+    assert.deepEqual([page.name, page.path, page.ui, page.theme, page.order], ['Order ticket', '/order-ticket', shared('ui-base'), shared('ui-theme'), 4]);
+    assert.deepEqual(nodes.filter((n) => n.type === 'ui-group').map((g) => [g.name, g.page, g.width]), [['New order', page.id, '6'], ['Order book', page.id, '12']]);
+    for (const node of nodes.filter((n) => n.account)) assert.equal(node.account, shared('mstock-config'), `${node.type} is on 02's account`);
+    const account = one((n) => n.type === 'mstock-config', 'account');
+    assert.notEqual(account.orders, true, 'orders stay off until the user turns them on (the account node\'s default is off)');
+    assert.match(one((n) => n.type === 'comment', 'comment').info, /Allow orders from flows\* \*\*off\*\*[\s\S]*`orders: false`[\s\S]*paper account, no real money/);
+
+    const ticket = one((n) => n.type === 'ui-template' && n.name === 'order ticket', 'the ticket');
+    assert.equal(ticket.templateScope, 'local');
+    for (const field of ['name="symbol"', 'name="quantity"', 'v-if="needsPrice"', 'v-if="needsTrigger"', 'value="STOPLOSS_MARKET"', 'value="DELIVERY"', 'Review order']) assert.ok(ticket.format.includes(field), field);
+    const cancelAll = one((n) => n.type === 'ui-button' && n.label === 'Cancel all open orders', 'Cancel all button');
+    const spell = one((n) => n.type === 'function' && n.name === 'spell it out', 'spell it out');
+    assert.deepEqual(next(ticket), [spell]);
+    assert.deepEqual(next(cancelAll), [spell], 'Cancel all asks first too');
+    const [confirm] = next(spell);
+    assert.deepEqual([confirm.type, confirm.allowConfirm, confirm.confirmText, confirm.allowDismiss, confirm.dismissText, confirm.displayTime], ['ui-notification', true, 'Send', true, 'Don\'t send', '30']);
+    const [confirmed] = next(confirm);
+    assert.equal(confirmed.name, 'when confirmed');
+    const place = one((n) => n.type === 'mstock-order' && n.action === 'place', 'place node');
+    const cancel = one((n) => n.type === 'mstock-order' && n.action === 'cancel-all', 'cancel-all node');
+    const answer = one((n) => n.type === 'ui-text' && n.name === 'answer', 'answer');
+    assert.deepEqual(outputs(confirmed), [[place], [cancel], [answer]]);
+    const said = one((n) => n.type === 'function' && n.name === 'the answer', 'the answer');
+    assert.deepEqual([next(place), next(cancel)], [[said], [said]]);
+    const book = one((n) => n.type === 'mstock-orders', 'order book node');
+    assert.deepEqual([book.view, book.output], ['orders', 'parsed']);
+    assert.deepEqual(outputs(said), [[answer], [book]], 'each order is followed by the order book');
+    const refresh = one((n) => n.type === 'ui-button' && n.label === 'Refresh', 'Refresh button');
+    assert.deepEqual(next(refresh), [book]);
+    const show = one((n) => n.type === 'function' && n.name === 'show the order book', 'show the order book');
+    const table = one((n) => n.type === 'ui-table', 'table');
+    assert.deepEqual(next(book), [show]);
+    assert.deepEqual(next(show), [table]);
+    assert.deepEqual(table.columns.map((c) => c.title), ['Time', 'Order id', 'Symbol', 'Side', 'Qty', 'Type', 'Product', 'Price', 'Avg. price', 'Status', 'mStock\'s note']);
+    assert.deepEqual([table.action, table.autocols], ['replace', false]);
+    const session = one((n) => n.type === 'mstock-session', 'session node');
+    assert.equal(session.initial, true);
+    assert.deepEqual(outputs(next(session)[0]), [[book], [show]]);
+    const caught = one((n) => n.type === 'catch', 'catch');
+    const [plain] = next(caught);
+    assert.equal(plain.name, 'in plain words');
+    assert.deepEqual(outputs(plain), [[answer], [book]]);
+    assert.equal(one((n) => n.type === 'ui-template' && n.name === 'page style', 'page style').page, page.id);
+  });
+
+  it('11 "spell it out" says the order in words (a price only for limit orders, a trigger only for stop-loss ones, rupees the Indian way), keeps it and the browser with the question, and asks before Cancel all with the count of open orders', function () {
+    const nodes = readExample(`${EX.orderTicket}.json`);
+    const flow = new Map();
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'spell it out'), flow);
+    const client = { socketId: 'abc' };
+    const ask = (order) => run({ topic: 'order-ticket/place', payload: order, _client: client });
+    const order = { instrument: 'NSE:SBIN-EQ', transactiontype: 'BUY', quantity: 10, ordertype: 'MARKET', producttype: 'INTRADAY' };
+    assert.deepEqual(ask(order), { topic: 'order-ticket/place', payload: 'BUY 10 NSE:SBIN-EQ at market, intraday — send?', confirming: 'place', order, _client: client });
+    assert.equal(ask({ ...order, ordertype: 'LIMIT', price: 1234.5, producttype: 'DELIVERY' }).payload, 'BUY 10 NSE:SBIN-EQ at a limit of ₹1,234.50, delivery — send?');
+    assert.equal(ask({ ...order, transactiontype: 'SELL', quantity: 1500, ordertype: 'STOPLOSS_LIMIT', price: 770, triggerprice: 771 }).payload,
+      'SELL 1500 NSE:SBIN-EQ at a limit of ₹770.00 once the price falls to ₹771.00, intraday — send?');
+    assert.equal(ask({ ...order, instrument: 'NSE:3045', ordertype: 'STOPLOSS_MARKET', triggerprice: 800 }).payload, 'BUY 10 NSE:3045 at market once the price rises to ₹800.00, intraday — send?');
+
+    const cancel = (open) => {
+      if (open !== undefined) flow.set('openOrders', open);
+      return run({ topic: 'order-ticket/cancel-all', payload: '', _client: client });
+    };
+    assert.deepEqual(cancel(), { topic: 'order-ticket/cancel-all', payload: 'Cancel ALL open orders of today (0 open orders in the book below) — send?', confirming: 'cancel-all', _client: client });
+    assert.equal(cancel(1).payload, 'Cancel ALL open orders of today (1 open order in the book below) — send?');
+    assert.equal(cancel(3).payload, 'Cancel ALL open orders of today (3 open orders in the book below) — send?');
+  });
+
+  it('11 "when confirmed" sends the order it asked about only for Send; Don\'t send and no answer in 30 s send nothing and say so', function () {
+    const nodes = readExample(`${EX.orderTicket}.json`);
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'when confirmed'));
+    const order = { instrument: 'NSE:SBIN-EQ', transactiontype: 'BUY', quantity: 1, ordertype: 'MARKET', producttype: 'INTRADAY' };
+    // what the notification sends back: the message it showed, its payload replaced by how it was closed
+    const back = (payload, confirming = 'place') => run({ topic: 'order-ticket/place', payload, confirming, ...(confirming === 'place' ? { order } : {}), _client: { socketId: 'abc' } });
+    assert.deepEqual(back('confirm_clicked'), [{ topic: 'order-ticket/place', payload: order }, null, { payload: 'Sending the order…', class: '' }]);
+    assert.deepEqual(back('confirm_clicked', 'cancel-all'), [null, { topic: 'order-ticket/cancel-all', payload: {} }, { payload: 'Cancelling all open orders…', class: '' }]);
+    assert.deepEqual(back('dismiss_clicked'), [null, null, { payload: 'Not sent.', class: '' }]);
+    assert.deepEqual(back('dismiss_clicked', 'cancel-all'), [null, null, { payload: 'Not sent.', class: '' }]);
+    assert.deepEqual(back('timeout'), [null, null, { payload: 'Not sent: it was not confirmed within 30 seconds.', class: '' }]);
+    assert.equal(run({ payload: 'confirm_clicked' }), null, 'a confirmation of nothing sends nothing');
+  });
+
+  it('11 "the answer" gives mStock\'s order id; "in plain words" has a sentence for every code a page without a login can meet: orders off says where to turn them on, a rejection is in mStock\'s words, an unknown outcome says to check the order book, and both fetch the book', function () {
+    const nodes = readExample(`${EX.orderTicket}.json`);
+    const answer = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'the answer')).run;
+    const refresh = { topic: 'order-ticket/refresh' };
+    assert.deepEqual(answer({ topic: 'mstock/order', payload: { action: 'place', orderid: '1131250211100', message: 'SUCCESS' } }),
+      [{ payload: 'Order sent. mStock\'s order id: 1131250211100. The order book below shows its status.', class: 'mstock-done' }, refresh]);
+    assert.deepEqual(answer({ topic: 'mstock/order', payload: { action: 'cancel-all', message: 'SUCCESS' } }),
+      [{ payload: 'mStock has cancelled the open orders (it says: SUCCESS).', class: 'mstock-done' }, refresh]);
+
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'in plain words'));
+    const say = (code, message = 'Some text from the node.') => run({ payload: 'x', error: { code, message } });
+    assert.deepEqual(say('MSTOCK_ORDERS_DISABLED', 'Orders from flows are off for this mStock account, so nothing was sent. Turn on "Allow orders from flows" on the account node to allow them.'),
+      [{ payload: 'Orders are off for this account: turn on Allow orders from flows in the account node.', class: 'mstock-problem' }, null]);
+    assert.match(say('MSTOCK_ORDERS_DISABLED', 'This mStock account has placed its 100 orders for today (its daily cap), so nothing was sent.')[0].payload, /Max orders per day/);
+    assert.deepEqual(say('MSTOCK_ORDER_REJECTED', 'mStock refused the order (RS-0111): RMS: Margin Exceeds, Required: 2,49,885.50, Available: 25,000.50 for entity account-CLIENT1.'),
+      [{ payload: 'mStock rejected it: RMS: Margin Exceeds, Required: 2,49,885.50, Available: 25,000.50 for entity account-CLIENT1.', class: 'mstock-problem' }, refresh]);
+    const uncertain = say('MSTOCK_ORDER_UNCERTAIN', 'mStock did not answer the order within 10 s: the order may have reached mStock: check the order book before sending it again.');
+    assert.match(uncertain[0].payload, /check the order book before sending again\.$/);
+    assert.deepEqual(uncertain[1], refresh, 'the book shows whether it arrived');
+    assert.match(say('MSTOCK_INVALID_INPUT', 'The order\'s instrument: NSE:NOSUCH-EQ is not in mStock\'s instrument master.')[0].payload, /^mStock does not know that symbol\./);
+    assert.equal(say('MSTOCK_NOT_LOGGED_IN')[0].payload, 'You are not logged in. Log in on the mStock page first.');
+    // every code but the login's (this page logs no one in)
+    const codes = Object.values(ErrorCode).filter((code) => !/OTP|PENDING_LOGIN|AUTH_FAILED/.test(code));
+    assert.equal(codes.length, Object.values(ErrorCode).length - 3);
+    const sentences = new Set();
+    for (const code of codes) {
+      const [{ payload: sentence }] = say(code, 'mStock refused it (XY123): Not allowed now.');
+      assert.match(sentence, /^[A-Zm].{10,130}[.]$/, `${code}: "${sentence}"`);
+      assert.doesNotMatch(sentence, /msg\.|payload|(?<!account )\bnode\b|MSTOCK_/i, `${code}: "${sentence}"`);
+      sentences.add(sentence);
+    }
+    assert.equal(sentences.size, codes.length, 'one sentence per code');
+    assert.equal(say(undefined, 'TypeError in a function node')[0].payload, 'Something went wrong. Try again.');
+  });
+
+  it('11 "show the order book" writes each order on one row in rupees the Indian way, "Market" for market prices, mStock\'s words for a rejection, counts the open orders, and clears when the session ends', function () {
+    const nodes = readExample(`${EX.orderTicket}.json`);
+    const flow = new Map();
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'show the order book'), flow);
+    // rows as mstock-orders parses the order book
+    const row = (o) => ({ variety: null, duration: 'DAY', triggerprice: 0, disclosedquantity: 0, exchange: 'NSE', averageprice: 0, text: '', filledshares: 0, ...o });
+    const out = run({ topic: 'mstock/orders', payload: [
+      row({ orderid: '1131250211105', updatetime: '2026-01-05T10:20:34+05:30', tradingsymbol: 'SBIN', transactiontype: 'BUY', quantity: 1500, ordertype: 'LIMIT', producttype: 'INTRADAY', price: 700, status: 'Pending' }),
+      row({ orderid: '1131250211104', updatetime: '2026-01-05T10:19:00+05:30', tradingsymbol: 'SBIN', transactiontype: 'SELL', quantity: 1, ordertype: 'MARKET', producttype: 'INTRADAY', price: 0, averageprice: 784.1, status: 'Traded' }),
+      row({ orderid: '1131250211103', updatetime: '2026-01-05T10:18:00+05:30', tradingsymbol: 'ACC', transactiontype: 'SELL', quantity: 10, ordertype: 'SL', producttype: 'INTRADAY', price: 1900, triggerprice: 1905, status: 'trigger pending' }),
+      row({ orderid: '1131250211102', updatetime: '2026-01-05T10:17:00+05:30', tradingsymbol: 'INFY', transactiontype: 'BUY', quantity: 5, ordertype: 'LIMIT', producttype: 'DELIVERY', price: 2500, status: 'Rejected', text: 'EXCH:16284:The order price is out of the days price range.' }),
+      row({ orderid: '1131250211101', updatetime: null, tradingsymbol: 'TCS', transactiontype: 'BUY', quantity: null, ordertype: 'SL-M', producttype: 'DELIVERY', price: 0, triggerprice: 4200, status: 'Cancelled', text: 'CONFIRMED' }),
+    ] });
+    assert.deepEqual(out.payload, [
+      { time: '10:20:34', orderid: '1131250211105', symbol: 'NSE:SBIN', side: 'BUY', quantity: '1,500', type: 'LIMIT', product: 'INTRADAY', price: '₹700.00', average: '–', status: 'Pending', note: '' },
+      { time: '10:19:00', orderid: '1131250211104', symbol: 'NSE:SBIN', side: 'SELL', quantity: '1', type: 'MARKET', product: 'INTRADAY', price: 'Market', average: '₹784.10', status: 'Traded', note: '' },
+      { time: '10:18:00', orderid: '1131250211103', symbol: 'NSE:ACC', side: 'SELL', quantity: '10', type: 'SL', product: 'INTRADAY', price: '₹1,900.00, trigger ₹1,905.00', average: '–', status: 'trigger pending', note: '' },
+      { time: '10:17:00', orderid: '1131250211102', symbol: 'NSE:INFY', side: 'BUY', quantity: '5', type: 'LIMIT', product: 'DELIVERY', price: '₹2,500.00', average: '–', status: 'Rejected', note: 'EXCH:16284:The order price is out of the days price range.' },
+      { time: '–', orderid: '1131250211101', symbol: 'NSE:TCS', side: 'BUY', quantity: '–', type: 'SL-M', product: 'DELIVERY', price: 'Market, trigger ₹4,200.00', average: '–', status: 'Cancelled', note: '' },
+    ]);
+    assert.equal(flow.get('openOrders'), 2, 'Pending and trigger pending can be cancelled');
+    assert.deepEqual(run({ topic: 'mstock/orders', payload: [] }), { payload: [] });
+    assert.equal(flow.get('openOrders'), 0);
+    flow.set('openOrders', 4);
+    assert.deepEqual(run({ topic: 'mstock/session', payload: { state: 'expired' } }), { payload: [] });
+    assert.equal(flow.get('openOrders'), 0);
+
+    const session = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'the session')).run;
+    const change = (state) => session({ topic: 'mstock/session', payload: { state } });
+    assert.deepEqual(change('live'), [{ topic: 'order-ticket/refresh' }, null]);
+    for (const state of ['logged-out', 'expired']) assert.deepEqual(change(state), [null, { topic: 'mstock/session', payload: { state } }], state);
+    assert.equal(change('otp-pending'), null);
+  });
+
+  it('12 wires 15:15 on weekdays and a button to cancel-all, then the positions, one opposite market order per open intraday position, a summary, and a Catch; the account has orders off', function () {
+    const nodes = readExample(`${EX.squareOff}.json`);
+    const { one, by, next, outputs } = navigate(nodes);
+    const account = one((n) => n.type === 'mstock-config', 'account');
+    assert.deepEqual([account.orders, account.maxOrdersPerDay], [false, '100']);
+    assert.match(one((n) => n.type === 'comment', 'comment').info, /`orders: false`[\s\S]*\*\*Turn\s+orders on first\*\*/);
+    const cancelAll = one((n) => n.type === 'mstock-order' && n.action === 'cancel-all', 'cancel-all node');
+    for (const inject of by((n) => n.type === 'inject')) assert.deepEqual(next(inject), [cancelAll], inject.name);
+    const positions = one((n) => n.type === 'mstock-portfolio', 'positions node');
+    assert.deepEqual([positions.view, positions.output], ['positions', 'parsed']);
+    assert.deepEqual(next(cancelAll), [positions], 'the positions are read once the open orders are cancelled');
+    const opposite = one((n) => n.type === 'function' && n.name === 'opposite market orders', 'opposite market orders');
+    assert.deepEqual(next(positions), [opposite]);
+    const place = one((n) => n.type === 'mstock-order' && n.action === 'place', 'place node');
+    const summary = one((n) => n.type === 'debug' && n.name === 'squared off', 'squared off debug');
+    assert.deepEqual(outputs(opposite), [[place], [summary]]);
+    const [done] = next(place);
+    assert.equal(done.name, 'what was done');
+    assert.deepEqual(next(done), [summary]);
+    const refused = one((n) => n.type === 'catch' && Array.isArray(n.scope), 'the catch of cancel-all');
+    assert.deepEqual(refused.scope, [cancelAll.id]);
+    assert.deepEqual(next(next(refused)[0]), [positions]);
+    const caught = one((n) => n.type === 'catch' && n.scope === null, 'catch');
+    assert.equal(next(caught)[0].complete, 'error.message');
+  });
+
+  it('12 "opposite market orders" closes each open INTRADAY position with a MARKET order of its net quantity the other way (F&O on NFO/BFO by token), leaves the others, and says what it does', function () {
+    const nodes = readExample(`${EX.squareOff}.json`);
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'opposite market orders'));
+    // rows as mstock-portfolio parses positions: netqty a number, tokens strings
+    const position = (exchange, symboltoken, symbolname, instrumenttype, producttype, netqty) => ({ exchange, symboltoken, producttype, tradingsymbol: null, symbolname, instrumenttype, netqty });
+    const [orders, said] = run({ topic: 'mstock/positions', payload: [
+      position('NSE', '22', 'ACC', 'EQUITY', 'INTRADAY', 10),
+      position('NSE', '2885', 'RELIANCE', 'EQUITY', 'DELIVERY', 100),
+      position('NSE', '3045', 'SBIN', 'EQUITY', 'INTRADAY', -1500),
+      position('NSE', '11536', 'TCS', 'EQUITY', 'INTRADAY', 0),
+      position('NSE', '56259', 'SBIN26JANFUT', 'FUTSTK', 'INTRADAY', -750),
+      position('BSE', '873900', 'SENSEX26JAN80000CE', 'OPTIDX', 'INTRADAY', 20),
+      position('NSE', '1594', 'INFY', 'EQUITY', 'CARRYFORWARD', 5),
+    ] });
+    const market = (exchange, token, side, quantity) => ({ instrument: { exchange, token }, transactiontype: side, ordertype: 'MARKET', quantity, producttype: 'INTRADAY' });
+    assert.deepEqual(orders.map((o) => o.payload), [market('NSE', '22', 'SELL', 10), market('NSE', '3045', 'BUY', 1500), market('NFO', '56259', 'BUY', 750), market('BFO', '873900', 'SELL', 20)]);
+    assert.deepEqual(orders.map((o) => o.squaring), ['SELL 10 NSE:ACC', 'BUY 1500 NSE:SBIN', 'BUY 750 NFO:SBIN26JANFUT', 'SELL 20 BFO:SENSEX26JAN80000CE']);
+    assert.equal(said.payload, 'Squaring off 4 intraday positions: SELL 10 NSE:ACC, BUY 1500 NSE:SBIN, BUY 750 NFO:SBIN26JANFUT, SELL 20 BFO:SENSEX26JAN80000CE');
+    assert.deepEqual(run({ topic: 'mstock/positions', payload: [position('NSE', '22', 'ACC', 'EQUITY', 'INTRADAY', 0)] }), [null, { payload: 'Nothing to square off: no open intraday position.' }]);
+    assert.deepEqual(run({ topic: 'mstock/positions', payload: [] }), [null, { payload: 'Nothing to square off: no open intraday position.' }]);
+
+    const done = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'what was done')).run;
+    assert.deepEqual(done({ topic: 'mstock/order', payload: { action: 'place', orderid: '1131250211100', message: 'SUCCESS' }, squaring: 'SELL 10 NSE:ACC' }), { payload: 'SELL 10 NSE:ACC at market: order 1131250211100' });
+    const goOn = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'go on if mStock refused it')).run;
+    assert.deepEqual(goOn({ error: { code: 'MSTOCK_ORDER_REJECTED', message: 'mStock refused cancel all (MA500): something went wrong.' } }), { topic: 'square-off', payload: '' });
+    for (const code of ['MSTOCK_ORDERS_DISABLED', 'MSTOCK_ORDER_UNCERTAIN', 'MSTOCK_NOT_LOGGED_IN', 'MSTOCK_SESSION_EXPIRED']) assert.equal(goOn({ error: { code, message: 'x' } }), null, code);
+  });
+
 });
 
 for (const flavour of Object.keys(FLAVOURS)) {
@@ -1476,6 +1692,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
         });
         assert.deepEqual(schedules, [
           ['09:00 Mon–Fri', 'time', '09:00', WEEKDAYS, `00 09 * * ${WEEKDAYS}`],
+          ['15:15 Mon–Fri', 'time', '15:15', WEEKDAYS, `15 15 * * ${WEEKDAYS}`],
           ['15:45 Mon–Fri', 'time', '15:45', WEEKDAYS, `45 15 * * ${WEEKDAYS}`],
           ['every 1 min, Mon–Fri 09:00–16:00', 'interval-time', 'every 1 min 9-16', WEEKDAYS, `*/1 9-15 * * ${WEEKDAYS}`],
           ['every 5 min, Mon–Fri 09:00–16:00', 'interval-time', 'every 5 min 9-16', WEEKDAYS, `*/5 9-15 * * ${WEEKDAYS}`],
