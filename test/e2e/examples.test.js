@@ -1,9 +1,10 @@
 'use strict';
 /* global window, document, getComputedStyle, RED, $ -- inside page.evaluate / waitForFunction, which run in the browser */
-// Examples 02–10 end to end: each is taken from Node-RED's own example library (the packed tarball
+// Examples 02–12 end to end: each is taken from Node-RED's own example library (the packed tarball
 // installed in a real Node-RED), pointed at the sandbox, a real MQTT broker (aedes), a real SMTP
-// server (smtp-server) or the file system, and judged by what arrives there. Examples 02, 08 and 09
-// are driven in a real Chromium through the FlowFuse Dashboard pages themselves.
+// server (smtp-server) or the file system, and judged by what arrives there (orders: the sandbox's
+// paper account). Examples 02, 08, 09 and 11 are driven in a real Chromium through the FlowFuse
+// Dashboard pages themselves.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -11,7 +12,7 @@ const path = require('node:path');
 const { Aedes } = require('aedes');
 const { SMTPServer } = require('smtp-server');
 const { NodeRed, FLAVOURS, installedTemplate, onTab, readExample, sleep } = require('./harness');
-const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets } = require('./browser');
+const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets, orderTicketWidgets } = require('./browser');
 const { Sandbox, SANDBOX_ACCOUNT } = require('../../dist/src/sandbox/server');
 const { ErrorCode } = require('../../dist/src/api/errors');
 const { InstrumentMaster } = require('../../dist/src/api/instruments');
@@ -860,7 +861,7 @@ describe('the examples as files', function () {
 });
 
 for (const flavour of Object.keys(FLAVOURS)) {
-  describe(`examples 02–10 in a real ${FLAVOURS[flavour].label}`, function () {
+  describe(`examples 02–12 in a real ${FLAVOURS[flavour].label}`, function () {
     this.timeout(60_000);
     let sandbox;
     let red;
@@ -1641,6 +1642,196 @@ for (const flavour of Object.keys(FLAVOURS)) {
       assert.equal(times.at(-1), expected.at(-1).split(',')[0]);
       assert.equal(debugOf(comms, 'error').length, 1, 'no error once logged in');
       fs.rmSync(file, { force: true });
+      comms.close();
+    });
+
+    /** Example 02's page logged in with the sandbox's OTP, from logged out. */
+    async function logInOnTheMstockPage(page, dashboard) {
+      const w = dashboardWidgets(page, dashboard);
+      await page.goto(`${red.url}/dashboard/mstock`);
+      await assertText(w.session, /^Logged out$/);
+      await w.login.click();
+      await w.otpEntry.waitFor({ state: 'visible', timeout: WAIT });
+      await w.otpInput.fill('123456');
+      await w.sendOtp.click();
+      await assertText(w.session, /^Live until 00:00 IST$/);
+    }
+
+    /** The order book row (cell texts) of `orderid` once it shows `status`. */
+    async function bookRow(t, orderid, status) {
+      let rows = [];
+      await until(async () => {
+        rows = await t.orders.texts();
+        return rows.some((r) => r[1] === orderid && r[9] === status);
+      }, WAIT, `order ${orderid} ${status} in the order book (${JSON.stringify(rows.map((r) => [r[1], r[9]]))})`);
+      return rows.find((r) => r[1] === orderid);
+    }
+
+    it('11 in a real browser, beside 02 on one dashboard: as imported, orders are off and nothing is sent; once on, a market order confirmed in words is placed (order id, Traded in the book, the position in the paper account); Don\'t send sends nothing; a far limit order is Cancelled by Cancel all after its own confirmation', async function () {
+      const { page, errors } = await newPage(this);
+      const dashboard = await example(EX.dashboard);
+      const ticketPage = await example(EX.orderTicket);
+      const { config, credentials } = prepare(dashboard);
+      prepare(ticketPage);
+      const shared = new Set(dashboard.map((n) => n.id));
+      const flows = () => [...onTab(dashboard, 'e2e-tab-02', '02'), ...onTab(ticketPage.filter((n) => !shared.has(n.id)), 'e2e-tab-11', '11')];
+      const t = orderTicketWidgets(page, ticketPage);
+      await red.deploy([], {}); // forget the session (and the instrument master) of the tests before
+      await red.deploy(flows(), credentials);
+      const calls = { ...sandbox.calls };
+      const delta = (name) => (sandbox.calls[name] || 0) - (calls[name] || 0);
+      const seen = new Set(sandbox.requests);
+      const sent = (endpoint) => sandbox.requests.filter((r) => !seen.has(r) && r.endpoint === endpoint);
+      const fillTicket = async ({ symbol, side, quantity, type, product, price }) => {
+        await t.field('symbol').fill(symbol);
+        await t.choose(side);
+        await t.field('quantity').fill(quantity);
+        await t.choose(type);
+        await t.choose(product);
+        if (price !== undefined) await t.field('price').fill(price);
+        await t.review.click();
+      };
+      const asked = async (sentence) => {
+        await t.confirmation.getByText(sentence, { exact: true }).waitFor({ timeout: WAIT });
+      };
+      const market = { symbol: 'nse:sbin-eq', side: 'Buy', quantity: '1', type: 'Market', product: 'Intraday' };
+
+      await logInOnTheMstockPage(page, dashboard);
+      await page.goto(`${red.url}/dashboard/order-ticket`);
+      // fetched when the session turned live: the paper account's orders of today, the seed's open one among them
+      await until(async () => (await t.orders.texts()).some((r) => r[2] === 'NSE:RELIANCE' && r[9] === 'Pending'), WAIT, 'the order book');
+      assert.equal(await t.field('price').count(), 0, 'no price for a market order');
+      assert.equal(await t.field('triggerprice').count(), 0, 'no trigger price but for a stop-loss order');
+
+      // the ticket checks what it can, and sends nothing
+      await t.field('symbol').fill('SBIN');
+      await t.field('quantity').fill('0');
+      await t.review.click();
+      await assertText(t.problem('symbol'), /^Exchange and symbol, like NSE:SBIN-EQ/);
+      await assertText(t.problem('quantity'), /^A whole number, 1 or more\.$/);
+      assert.equal(await t.confirmation.isVisible(), false, 'no confirmation for an incomplete order');
+
+      // as imported: the account does not allow orders, so confirming sends nothing and says why
+      await fillTicket(market);
+      await asked('BUY 1 NSE:SBIN-EQ at market, intraday — send?');
+      await t.send.click();
+      await assertText(t.answer, /^Orders are off for this account: turn on Allow orders from flows in the account node\.$/);
+      assert.deepEqual([delta('placeOrder'), sent('placeOrder').length], [0, 0], 'nothing reached mStock');
+
+      // the user turns orders on and deploys: the session stays
+      config.orders = true;
+      await red.deploy(flows(), credentials);
+      await page.reload();
+      await until(async () => (await t.orders.texts()).length > 0, WAIT, 'the order book after the deploy');
+      await fillTicket(market);
+      await asked('BUY 1 NSE:SBIN-EQ at market, intraday — send?');
+      await t.send.click();
+      const placed = await assertText(t.answer, /^Order sent\. mStock's order id: \d+\. The order book below shows its status\.$/);
+      const orderid = /order id: (\d+)/.exec(placed)[1];
+      assert.equal(delta('placeOrder'), 1);
+      const body = JSON.parse(sent('placeOrder')[0].body);
+      assert.deepEqual([body.exchange, body.symboltoken, body.tradingsymbol, body.transactiontype, body.quantity, body.ordertype, body.producttype, body.price], ['NSE', '3045', 'SBIN-EQ', 'BUY', '1', 'MARKET', 'INTRADAY', '0']);
+      const traded = await bookRow(t, orderid, 'Traded');
+      assert.deepEqual([traded[2], traded[3], traded[4], traded[5], traded[6], traded[7]], ['NSE:SBIN', 'BUY', '1', 'MARKET', 'INTRADAY', 'Market']);
+      assert.match(traded[8], /^₹\d{3}\.\d\d$/, 'the average price of the fill');
+      const position = sandbox.paper.positions().find((p) => p.symboltoken === '3045' && p.producttype === 'INTRADAY');
+      assert.equal(position && position.netqty, '1', 'the paper account holds the position');
+
+      // Don't send: nothing is sent
+      await fillTicket({ ...market, type: 'Limit', price: '700' });
+      await asked('BUY 1 NSE:SBIN-EQ at a limit of ₹700.00, intraday — send?');
+      await t.dontSend.click();
+      await assertText(t.answer, /^Not sent\.$/);
+      await sleep(500);
+      assert.equal(delta('placeOrder'), 1, 'Don\'t send sent nothing');
+
+      // a limit far below the price waits in the book; Cancel all asks with the count of open orders, then cancels it
+      await t.review.click();
+      await asked('BUY 1 NSE:SBIN-EQ at a limit of ₹700.00, intraday — send?');
+      await t.send.click();
+      const limitid = /order id: (\d+)/.exec(await assertText(t.answer, new RegExp(`^Order sent\\. mStock's order id: (?!${orderid}\\.)\\d+\\.`)))[1];
+      assert.notEqual(limitid, orderid);
+      const pending = await bookRow(t, limitid, 'Pending');
+      assert.equal(pending[7], '₹700.00');
+      const open = sandbox.paper.orderBook().filter((o) => o.status === 'Pending').length;
+      assert.ok(open >= 1);
+      await t.cancelAll.click();
+      await asked(`Cancel ALL open orders of today (${open === 1 ? '1 open order' : `${open} open orders`} in the book below) — send?`);
+      await t.dontSend.click();
+      await assertText(t.answer, /^Not sent\.$/);
+      await sleep(300);
+      assert.equal(delta('cancelAll'), 0, 'declined: nothing sent');
+      await t.cancelAll.click();
+      await asked(`Cancel ALL open orders of today (${open === 1 ? '1 open order' : `${open} open orders`} in the book below) — send?`);
+      await t.send.click();
+      await assertText(t.answer, /^mStock has cancelled the open orders \(it says: SUCCESS\)\.$/);
+      await bookRow(t, limitid, 'Cancelled');
+      assert.equal(delta('cancelAll'), 1);
+      assert.equal(sandbox.paper.orderBook().filter((o) => o.status === 'Pending').length, 0);
+
+      // Refresh reads the book once more
+      const reads = delta('orderBook');
+      await t.refresh.click();
+      await until(() => delta('orderBook') === reads + 1, WAIT, 'the Refresh read');
+      assert.deepEqual([delta('placeOrder'), delta('cancelAll')], [2, 1], 'one call per confirmed order');
+      assert.deepEqual(errors.map(String), []);
+      await page.close();
+    });
+
+    it('12 with orders off (as imported) sends nothing and says why; turned on, with an open intraday position and an open order in the paper account: one cancel-all, the opposite market order of each open intraday position, positions net 0, each order in the debug sidebar', async function () {
+      const nodes = await example(EX.squareOff);
+      const { config, credentials, named } = prepare(nodes, { totp: true });
+      const flows = () => onTab([...nodes, ...helper(config.id, 'mstock-login', 'login')]);
+      await red.deploy(flows(), credentials);
+      const comms = await red.comms();
+      const positionsNode = nodes.find((n) => n.type === 'mstock-portfolio');
+      let from = mark(comms);
+      await red.inject('e2e-login-inject');
+      await comms.waitFor(statusAfter(comms, from, positionsNode.id, (t) => t.startsWith('live until')), WAIT, 'a live session');
+      const calls = { ...sandbox.calls };
+      const delta = (name) => (sandbox.calls[name] || 0) - (calls[name] || 0);
+      const squareOffNow = named('inject', 'Square off now');
+
+      from = mark(comms);
+      await red.inject(squareOffNow.id);
+      const off = await comms.waitFor(debugAfter(comms, from, 'error'), WAIT, 'the orders-off error');
+      assert.match(off.data.msg, /^Orders from flows are off for this mStock account, so nothing was sent\./);
+      await sleep(300);
+      assert.deepEqual([delta('cancelAll'), delta('positions'), delta('placeOrder')], [0, 0, 0], 'nothing sent while orders are off');
+
+      // the paper account today: an intraday short in INFY and an open limit order, besides what the tests before left
+      const infy = { variety: 'NORMAL', exchange: 'NSE', symboltoken: '1594', tradingsymbol: 'INFY-EQ', producttype: 'INTRADAY', duration: 'DAY', triggerprice: '0' };
+      sandbox.paper.place({ ...infy, transactiontype: 'SELL', ordertype: 'MARKET', quantity: '3', price: '0' });
+      const waiting = sandbox.paper.place({ ...infy, transactiontype: 'BUY', ordertype: 'LIMIT', quantity: '5', price: '1600' });
+      assert.equal(waiting.status, 'Pending');
+      const open = (rows) => rows.filter((p) => p.producttype === 'INTRADAY' && Number(p.netqty) !== 0);
+      const before = sandbox.paper.positions();
+      const expected = open(before).map((p) => ({ token: p.symboltoken, side: Number(p.netqty) > 0 ? 'SELL' : 'BUY', quantity: String(Math.abs(Number(p.netqty))) }));
+      assert.ok(expected.some((o) => o.token === '1594' && o.side === 'BUY' && o.quantity === '3'), JSON.stringify(expected));
+
+      config.orders = true;
+      await red.deploy(flows(), credentials);
+      const seen = new Set(sandbox.requests);
+      await red.inject(squareOffNow.id);
+      await until(() => debugOf(comms, 'squared off').length >= 1 + expected.length, WAIT, `${expected.length + 1} lines in the debug sidebar`);
+      await sleep(500);
+      const lines = debugOf(comms, 'squared off').map((d) => d.msg);
+      assert.equal(lines.length, 1 + expected.length);
+      assert.match(lines[0], new RegExp(`^Squaring off ${expected.length} intraday positions: `));
+      for (const line of lines.slice(1)) assert.match(line, /^(BUY|SELL) \d+ NSE:\S+ at market: order \d+$/);
+      assert.equal(delta('cancelAll'), 1, 'cancel-all once');
+      assert.equal(waiting.status, 'Cancelled', 'the open order is cancelled before the positions are read');
+      const placed = sandbox.requests.filter((r) => !seen.has(r) && r.endpoint === 'placeOrder').map((r) => JSON.parse(r.body));
+      assert.deepEqual(
+        placed.map((b) => ({ token: b.symboltoken, side: b.transactiontype, quantity: b.quantity })).sort((a, b) => a.token.localeCompare(b.token)),
+        expected.sort((a, b) => a.token.localeCompare(b.token)),
+      );
+      for (const body of placed) assert.deepEqual([body.exchange, body.ordertype, body.producttype, body.price], ['NSE', 'MARKET', 'INTRADAY', '0']);
+      const after = sandbox.paper.positions();
+      assert.deepEqual(open(after), [], 'every intraday position is flat');
+      const others = (rows) => rows.filter((p) => p.producttype !== 'INTRADAY').map((p) => [p.symboltoken, p.producttype, p.netqty]);
+      assert.deepEqual(others(after), others(before), 'the other products are left alone');
+      assert.equal(debugOf(comms, 'error').length, 1, 'no error once orders are on');
       comms.close();
     });
 
