@@ -721,7 +721,7 @@ describe('the examples as files', function () {
     assert.equal(cancel(3).payload, 'Cancel ALL open orders of today (3 open orders in the book below) — send?');
   });
 
-  it('11 "when confirmed" sends the order it asked about only for Send; Don\'t send and no answer in 30 s send nothing and say so', function () {
+  it('11 "when confirmed" sends the order it asked about only for Send; Don\'t send and no answer in 30 s send nothing and say so; the question passed on says nothing', function () {
     const nodes = readExample(`${EX.orderTicket}.json`);
     const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'when confirmed'));
     const order = { instrument: 'NSE:SBIN-EQ', transactiontype: 'BUY', quantity: 1, ordertype: 'MARKET', producttype: 'INTRADAY' };
@@ -733,6 +733,9 @@ describe('the examples as files', function () {
     assert.deepEqual(back('dismiss_clicked', 'cancel-all'), [null, null, { payload: 'Not sent.', class: '' }]);
     assert.deepEqual(back('timeout'), [null, null, { payload: 'Not sent: it was not confirmed within 30 seconds.', class: '' }]);
     assert.equal(run({ payload: 'confirm_clicked' }), null, 'a confirmation of nothing sends nothing');
+    // the notification node passes on every message it is given (Dashboard 2.0 has no switch for it in the editor)
+    assert.equal(back('BUY 1 NSE:SBIN-EQ at market, intraday — send?'), null, 'the question itself is no answer');
+    assert.equal(back('Cancel ALL open orders of today (1 open order in the book below) — send?', 'cancel-all'), null);
   });
 
   it('11 "the answer" gives mStock\'s order id; "in plain words" has a sentence for every code a page without a login can meet: orders off says where to turn them on, a rejection is in mStock\'s words, an unknown outcome says to check the order book, and both fetch the book', function () {
@@ -1737,9 +1740,11 @@ for (const flavour of Object.keys(FLAVOURS)) {
       const position = sandbox.paper.positions().find((p) => p.symboltoken === '3045' && p.producttype === 'INTRADAY');
       assert.equal(position && position.netqty, '1', 'the paper account holds the position');
 
-      // Don't send: nothing is sent
+      // Don't send: nothing is sent; until then the answer still shows the last order's
       await fillTicket({ ...market, type: 'Limit', price: '700' });
       await asked('BUY 1 NSE:SBIN-EQ at a limit of ₹700.00, intraday — send?');
+      await sleep(500);
+      assert.equal((await t.answer.textContent()).trim(), placed, 'asking says nothing yet');
       await t.dontSend.click();
       await assertText(t.answer, /^Not sent\.$/);
       await sleep(500);
