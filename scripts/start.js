@@ -108,29 +108,40 @@ function writeSettings() {
 const readExample = (name) => JSON.parse(fs.readFileSync(path.join(root, 'examples', name), 'utf8'));
 const CONFIG_TYPES = new Set(['mstock-config', 'ui-base', 'ui-theme', 'ui-page', 'ui-group']);
 
+/** What the Order ticket tab's comment says first in the demo: its orders are paper money. */
+const PAPER_MONEY =
+  '**In this demo orders are on, and they are paper money**: the account allows orders from flows, ' +
+  "and every order goes to the sandbox's paper account (market orders fill at once at the " +
+  "sandbox's price, limit orders when the price reaches them), never to mStock.\n\n";
+
 /**
- * Examples 01 (inject buttons), 02 (the dashboard), 08 (the Portfolio page on 02's dashboard) and
- * 09 (the Watch list page on it), each on its own tab, sharing one account pointed at the sandbox.
+ * Examples 01 (inject buttons), 02 (the dashboard), 08 (the Portfolio page on 02's dashboard), 09
+ * (the Watch list page on it) and 11 (the Order ticket page on it), each on its own tab, sharing
+ * one account pointed at the sandbox, which allows orders: they go to the sandbox's paper account.
  */
 function demoFlow(sandboxUrl, account) {
   const buttons = readExample('01 Log in and read funds.json');
   const dashboard = readExample('02 OTP entry on a dashboard.json');
   const portfolio = readExample('08 Portfolio dashboard.json');
   const watchlist = readExample('09 Watch list dashboard.json');
+  const orderTicket = readExample('11 Order ticket dashboard.json');
   const config = buttons.find((n) => n.type === 'mstock-config');
-  Object.assign(config, { baseUrl: sandboxUrl, name: 'Sandbox account' });
+  Object.assign(config, { baseUrl: sandboxUrl, name: 'Sandbox account', orders: true });
+  const ticketNote = orderTicket.find((n) => n.type === 'comment');
+  ticketNote.info = PAPER_MONEY + ticketNote.info;
   const dashboardConfig = dashboard.find((n) => n.type === 'mstock-config');
   const tabs = [
     { id: 'mstock-demo-tab', type: 'tab', label: 'mStock demo (sandbox)' },
     { id: 'mstock-demo-dashboard-tab', type: 'tab', label: 'mStock dashboard (sandbox)' },
     { id: 'mstock-demo-portfolio-tab', type: 'tab', label: 'mStock portfolio (sandbox)' },
     { id: 'mstock-demo-watchlist-tab', type: 'tab', label: 'mStock watch list (sandbox)' },
+    { id: 'mstock-demo-order-ticket-tab', type: 'tab', label: 'mStock order ticket (sandbox, paper money)' },
   ];
   const flows = [...tabs];
   const added = new Set();
-  for (const [nodes, tab] of [[buttons, tabs[0]], [dashboard, tabs[1]], [portfolio, tabs[2]], [watchlist, tabs[3]]]) {
+  for (const [nodes, tab] of [[buttons, tabs[0]], [dashboard, tabs[1]], [portfolio, tabs[2]], [watchlist, tabs[3]], [orderTicket, tabs[4]]]) {
     for (const node of nodes) {
-      // one account, the demo's; 08 and 09 bring 02's account and dashboard again, by the same ids
+      // one account, the demo's; 08, 09 and 11 bring 02's account and dashboard again, by the same ids
       if ((node.type === 'mstock-config' && node !== config) || added.has(node.id)) continue;
       if (node.account === dashboardConfig.id) node.account = config.id;
       if (!CONFIG_TYPES.has(node.type)) node.z = tab.id;
@@ -277,8 +288,11 @@ async function main() {
   Node-RED editor   ${editorUrl}/   ${deployed ? '(demo flows deployed)' : '(your saved flows)'}
   Dashboard         ${editorUrl}${demo.dashboardPath}
 ${listensEverywhere ? `  Node-RED listens on ${uiHost} (NODE_RED_HOST): other machines reach it at this machine's address.\n` : ''}
-  On the dashboard: Log in, type the OTP ${demoOtp}, and the funds appear. Its menu has two more
-  pages: Portfolio (holdings and positions) and Watch list (quotes of the symbols you type).
+  On the dashboard: Log in, type the OTP ${demoOtp}, and the funds appear. Its menu has three more
+  pages: Portfolio (holdings and positions), Watch list (quotes of the symbols you type) and
+  Order ticket (orders after a confirmation, and the order book).
+  Orders are on in this demo, and they are paper money: they go to the sandbox's paper account,
+  never to mStock.
   Or in the editor, on the "mStock demo (sandbox)" tab, click the inject buttons in order:
   Log in → Send OTP → Get funds → Log out. The Debug sidebar shows each answer.
   Press Ctrl+C to stop.

@@ -1,7 +1,7 @@
 'use strict';
 // Debian's Chromium driven through playwright-core, for the editor and dashboard tests: launch
 // with a fresh profile, pages that record what went wrong in them, where screenshots go, and the
-// dashboard pages of examples 02, 08 and 09 by their widgets.
+// dashboard pages of examples 02, 08, 09 and 11 by their widgets.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -139,6 +139,30 @@ function watchlistWidgets(page, nodes) {
   };
 }
 
+/** Example 11's Order ticket page, found by the ids of the example's nodes as for example 02; the confirmation by its buttons. */
+function orderTicketWidgets(page, nodes) {
+  const { widget, find, rows } = widgetFinder(page, nodes);
+  const ticket = widget(find((n) => n.type === 'ui-template' && n.name === 'order ticket', 'the order ticket'));
+  const button = (label) => widget(find((n) => n.type === 'ui-button' && n.label === label, `the "${label}" button`)).locator('button');
+  const confirmation = page.locator('.nrdb-ui-notification');
+  return {
+    ticket,
+    field: (name) => ticket.locator(`input[name="${name}"]`),
+    /** A choice of the ticket's toggles (Buy, Sell, Market, Limit, SL limit, SL market, Intraday, Delivery). */
+    choose: (label) => ticket.getByRole('button', { name: label, exact: true }).click(),
+    review: ticket.getByRole('button', { name: 'Review order' }),
+    /** The ticket's message under a field. */
+    problem: (name) => ticket.locator(`.v-input:has(input[name="${name}"]) .v-messages`),
+    answer: widget(find((n) => n.type === 'ui-text' && n.name === 'answer', 'the answer')).locator('.nrdb-ui-text-value'),
+    refresh: button('Refresh'),
+    cancelAll: button('Cancel all open orders'),
+    orders: rows('orders'),
+    confirmation,
+    send: confirmation.getByRole('button', { name: 'Send', exact: true }),
+    dontSend: confirmation.getByRole('button', { name: 'Don\'t send', exact: true }),
+  };
+}
+
 /** Resolves with the table's rows once they are `expected` (cell texts); fails with what it showed. */
 async function assertRows(rows, expected, ms = 10_000) {
   const started = Date.now();
@@ -151,4 +175,4 @@ async function assertRows(rows, expected, ms = 10_000) {
   assert.deepEqual(last, expected);
 }
 
-module.exports = { CHROMIUM, SCREENSHOT_DIR, hasChromium, screenshotPath, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets };
+module.exports = { CHROMIUM, SCREENSHOT_DIR, hasChromium, screenshotPath, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets, orderTicketWidgets };

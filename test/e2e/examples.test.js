@@ -1,9 +1,10 @@
 'use strict';
 /* global window, document, getComputedStyle, RED, $ -- inside page.evaluate / waitForFunction, which run in the browser */
-// Examples 02–10 end to end: each is taken from Node-RED's own example library (the packed tarball
+// Examples 02–12 end to end: each is taken from Node-RED's own example library (the packed tarball
 // installed in a real Node-RED), pointed at the sandbox, a real MQTT broker (aedes), a real SMTP
-// server (smtp-server) or the file system, and judged by what arrives there. Examples 02, 08 and 09
-// are driven in a real Chromium through the FlowFuse Dashboard pages themselves.
+// server (smtp-server) or the file system, and judged by what arrives there (orders: the sandbox's
+// paper account). Examples 02, 08, 09 and 11 are driven in a real Chromium through the FlowFuse
+// Dashboard pages themselves.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -11,7 +12,7 @@ const path = require('node:path');
 const { Aedes } = require('aedes');
 const { SMTPServer } = require('smtp-server');
 const { NodeRed, FLAVOURS, installedTemplate, onTab, readExample, sleep } = require('./harness');
-const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets } = require('./browser');
+const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets, orderTicketWidgets } = require('./browser');
 const { Sandbox, SANDBOX_ACCOUNT } = require('../../dist/src/sandbox/server');
 const { ErrorCode } = require('../../dist/src/api/errors');
 const { InstrumentMaster } = require('../../dist/src/api/instruments');
@@ -28,6 +29,8 @@ const EX = {
   portfolioPage: '08 Portfolio dashboard',
   watchlist: '09 Watch list dashboard',
   candlesFile: '10 A year of daily candles to a CSV file',
+  orderTicket: '11 Order ticket dashboard',
+  squareOff: '12 Square off at 15:15',
 };
 const WEEKDAYS = '1,2,3,4,5';
 const WAIT = 10_000; // generous: these machines are often busy
@@ -38,7 +41,7 @@ const ALLOWED = (type) => CORE.includes(type) || type === 'e-mail' || /^ui-/.tes
 const CONFIG_TYPES = /^(mstock-config|mqtt-broker|ui-base|ui-page|ui-theme|ui-group)$/;
 const SHARED_WITH_02 = /^(mstock-config|ui-base|ui-theme)$/;
 /** The dashboard pages beside 02's, on its account and ui-base. */
-const BESIDE_02 = [EX.portfolioPage, EX.watchlist];
+const BESIDE_02 = [EX.portfolioPage, EX.watchlist, EX.orderTicket];
 
 /** `mqtt` comes with Node-RED's core nodes (its MQTT nodes use it); take it from there. */
 function mqttClient() {
@@ -158,7 +161,7 @@ describe('the examples as files', function () {
     }
   });
 
-  it('schedule with crontabs the inject dialog shows as Mon–Fri, and say which time zone they run on; 09 ticks every 5 s and checks the hours in India time itself', function () {
+  it('schedule with crontabs the inject dialog shows as Mon–Fri, and say which time zone they run on (12 squares off at 15:15); 09 ticks every 5 s and checks the hours in India time itself', function () {
     const injects = (name) => readExample(`${name}.json`).filter((n) => n.type === 'inject');
     for (const name of [EX.mqtt, EX.email]) {
       assert.deepEqual(injects(name).map((n) => [n.crontab, n.repeat]), [[`*/5 9-15 * * ${WEEKDAYS}`, '']], name);
@@ -175,6 +178,8 @@ describe('the examples as files', function () {
     assert.deepEqual(injects(EX.watchlist).map((n) => [n.name, n.repeat, n.crontab]), [['every 5 s', '5', '']]);
     assert.match(readExample(`${EX.watchlist}.json`).find((n) => n.type === 'comment').info, /09:00 to 15:35[\s\S]*India time itself\s+\(`Asia\/Kolkata`\)/);
     assert.deepEqual(injects(EX.candlesFile).map((n) => [n.repeat, n.crontab]), [['', '']], '10 runs when clicked');
+    assert.deepEqual(injects(EX.squareOff).map((n) => [n.name, n.repeat, n.crontab]), [['15:15 Mon–Fri', '', `15 15 * * ${WEEKDAYS}`], ['Square off now', '', '']]);
+    assert.match(readExample(`${EX.squareOff}.json`).find((n) => n.type === 'comment').info, /TZ=Asia\/Kolkata/);
   });
 
   /** Finds an example's nodes and follows their wires. */
@@ -303,19 +308,21 @@ describe('the examples as files', function () {
     assert.deepEqual(showFunds.warnings, ['The fund summary has no available balance']);
   });
 
-  it('02 "in plain words" has a short sentence for every error code, without Node-RED words, and keeps mStock\'s count of attempts', function () {
+  it('02 "in plain words" has a short sentence for every error code but the order codes (02 sends no order), without Node-RED words, and keeps mStock\'s count of attempts', function () {
     const nodes = readExample(`${EX.dashboard}.json`);
     const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'in plain words'));
     const say = (code, message = 'Some text from the node.') => run({ payload: 'x', error: { code, message } }).payload;
     assert.equal(say('MSTOCK_OTP_REJECTED'), 'That code was not accepted. Check it and try again.');
     const sentences = new Set();
-    for (const code of Object.values(ErrorCode)) {
+    const codes = Object.values(ErrorCode).filter((code) => !/ORDER/.test(code));
+    assert.equal(codes.length, Object.values(ErrorCode).length - 3);
+    for (const code of codes) {
       const sentence = say(code);
       assert.match(sentence, /^[A-Zm].{10,110}[.]$/, `${code}: "${sentence}"`);
       assert.doesNotMatch(sentence, /msg\.|payload|\bnode\b|MSTOCK_|Some text/i, `${code}: "${sentence}"`);
       sentences.add(sentence);
     }
-    assert.equal(sentences.size, Object.values(ErrorCode).length, 'one sentence per code');
+    assert.equal(sentences.size, codes.length, 'one sentence per code');
     assert.equal(say('MSTOCK_AUTH_FAILED', 'mStock refused the login (MA500): Invalid username or password. 9 attempts remaining.'), 'mStock did not accept the client code or password. 9 attempts left.');
     assert.equal(say('MSTOCK_AUTH_FAILED', 'mStock refused the login (MA500): Invalid username or password. 1 attempts remaining.'), 'mStock did not accept the client code or password. 1 attempt left.');
     assert.match(say('MSTOCK_AUTH_FAILED', 'mStock refused the login (MA500): Your account has been locked. Please reset your password.'), /locked/);
@@ -641,10 +648,223 @@ describe('the examples as files', function () {
     const info = one((n) => n.type === 'comment', 'comment').info;
     for (const said of [/directory Node-RED was started from/, /fileWorkingDirectory/, /FIVE_MINUTE/, /candles 3\/29/, /longer span/]) assert.match(info, said);
   });
+  it('11 puts an Order ticket page on 02\'s dashboard and account (orders off): the ticket, a confirmation before anything is sent, place and cancel-all, the answer, the order book after each order, on Refresh and when live; errors in plain words', function () {
+    const nodes = readExample(`${EX.orderTicket}.json`);
+    const dashboard = readExample(`${EX.dashboard}.json`);
+    const { one, next, outputs } = navigate(nodes);
+    const shared = (type) => dashboard.find((n) => n.type === type).id;
+    const page = one((n) => n.type === 'ui-page', 'page');
+    assert.deepEqual([page.name, page.path, page.ui, page.theme, page.order], ['Order ticket', '/order-ticket', shared('ui-base'), shared('ui-theme'), 4]);
+    assert.deepEqual(nodes.filter((n) => n.type === 'ui-group').map((g) => [g.name, g.page, g.width]), [['New order', page.id, '6'], ['Order book', page.id, '12']]);
+    for (const node of nodes.filter((n) => n.account)) assert.equal(node.account, shared('mstock-config'), `${node.type} is on 02's account`);
+    const account = one((n) => n.type === 'mstock-config', 'account');
+    assert.notEqual(account.orders, true, 'orders stay off until the user turns them on (the account node\'s default is off)');
+    assert.match(one((n) => n.type === 'comment', 'comment').info, /Allow orders from flows\* \*\*off\*\*[\s\S]*`orders: false`[\s\S]*paper account, no real money/);
+
+    const ticket = one((n) => n.type === 'ui-template' && n.name === 'order ticket', 'the ticket');
+    assert.equal(ticket.templateScope, 'local');
+    for (const field of ['name="symbol"', 'name="quantity"', 'v-if="needsPrice"', 'v-if="needsTrigger"', 'value="STOPLOSS_MARKET"', 'value="DELIVERY"', 'Review order']) assert.ok(ticket.format.includes(field), field);
+    const cancelAll = one((n) => n.type === 'ui-button' && n.label === 'Cancel all open orders', 'Cancel all button');
+    const spell = one((n) => n.type === 'function' && n.name === 'spell it out', 'spell it out');
+    assert.deepEqual(next(ticket), [spell]);
+    assert.deepEqual(next(cancelAll), [spell], 'Cancel all asks first too');
+    const [confirm] = next(spell);
+    assert.deepEqual([confirm.type, confirm.allowConfirm, confirm.confirmText, confirm.allowDismiss, confirm.dismissText, confirm.displayTime], ['ui-notification', true, 'Send', true, 'Don\'t send', '30']);
+    const [confirmed] = next(confirm);
+    assert.equal(confirmed.name, 'when confirmed');
+    const place = one((n) => n.type === 'mstock-order' && n.action === 'place', 'place node');
+    const cancel = one((n) => n.type === 'mstock-order' && n.action === 'cancel-all', 'cancel-all node');
+    const answer = one((n) => n.type === 'ui-text' && n.name === 'answer', 'answer');
+    assert.deepEqual(outputs(confirmed), [[place], [cancel], [answer]]);
+    const said = one((n) => n.type === 'function' && n.name === 'the answer', 'the answer');
+    assert.deepEqual([next(place), next(cancel)], [[said], [said]]);
+    const book = one((n) => n.type === 'mstock-orders', 'order book node');
+    assert.deepEqual([book.view, book.output], ['orders', 'parsed']);
+    assert.deepEqual(outputs(said), [[answer], [book]], 'each order is followed by the order book');
+    const refresh = one((n) => n.type === 'ui-button' && n.label === 'Refresh', 'Refresh button');
+    assert.deepEqual(next(refresh), [book]);
+    const show = one((n) => n.type === 'function' && n.name === 'show the order book', 'show the order book');
+    const table = one((n) => n.type === 'ui-table', 'table');
+    assert.deepEqual(next(book), [show]);
+    assert.deepEqual(next(show), [table]);
+    assert.deepEqual(table.columns.map((c) => c.title), ['Time', 'Order id', 'Symbol', 'Side', 'Qty', 'Type', 'Product', 'Price', 'Avg. price', 'Status', 'mStock\'s note']);
+    assert.deepEqual([table.action, table.autocols], ['replace', false]);
+    const session = one((n) => n.type === 'mstock-session', 'session node');
+    assert.equal(session.initial, true);
+    assert.deepEqual(outputs(next(session)[0]), [[book], [show]]);
+    const caught = one((n) => n.type === 'catch', 'catch');
+    const [plain] = next(caught);
+    assert.equal(plain.name, 'in plain words');
+    assert.deepEqual(outputs(plain), [[answer], [book]]);
+    assert.equal(one((n) => n.type === 'ui-template' && n.name === 'page style', 'page style').page, page.id);
+  });
+
+  it('11 "spell it out" says the order in words (a price only for limit orders, a trigger only for stop-loss ones, rupees the Indian way), keeps it and the browser with the question, and asks before Cancel all with the count of open orders', function () {
+    const nodes = readExample(`${EX.orderTicket}.json`);
+    const flow = new Map();
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'spell it out'), flow);
+    const client = { socketId: 'abc' };
+    const ask = (order) => run({ topic: 'order-ticket/place', payload: order, _client: client });
+    const order = { instrument: 'NSE:SBIN-EQ', transactiontype: 'BUY', quantity: 10, ordertype: 'MARKET', producttype: 'INTRADAY' };
+    assert.deepEqual(ask(order), { topic: 'order-ticket/place', payload: 'BUY 10 NSE:SBIN-EQ at market, intraday — send?', confirming: 'place', order, _client: client });
+    assert.equal(ask({ ...order, ordertype: 'LIMIT', price: 1234.5, producttype: 'DELIVERY' }).payload, 'BUY 10 NSE:SBIN-EQ at a limit of ₹1,234.50, delivery — send?');
+    assert.equal(ask({ ...order, transactiontype: 'SELL', quantity: 1500, ordertype: 'STOPLOSS_LIMIT', price: 770, triggerprice: 771 }).payload,
+      'SELL 1500 NSE:SBIN-EQ at a limit of ₹770.00 once the price falls to ₹771.00, intraday — send?');
+    assert.equal(ask({ ...order, instrument: 'NSE:3045', ordertype: 'STOPLOSS_MARKET', triggerprice: 800 }).payload, 'BUY 10 NSE:3045 at market once the price rises to ₹800.00, intraday — send?');
+
+    const cancel = (open) => {
+      if (open !== undefined) flow.set('openOrders', open);
+      return run({ topic: 'order-ticket/cancel-all', payload: '', _client: client });
+    };
+    assert.deepEqual(cancel(), { topic: 'order-ticket/cancel-all', payload: 'Cancel ALL open orders of today (0 open orders in the book below) — send?', confirming: 'cancel-all', _client: client });
+    assert.equal(cancel(1).payload, 'Cancel ALL open orders of today (1 open order in the book below) — send?');
+    assert.equal(cancel(3).payload, 'Cancel ALL open orders of today (3 open orders in the book below) — send?');
+  });
+
+  it('11 "when confirmed" sends the order it asked about only for Send; Don\'t send and no answer in 30 s send nothing and say so; the question passed on says nothing', function () {
+    const nodes = readExample(`${EX.orderTicket}.json`);
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'when confirmed'));
+    const order = { instrument: 'NSE:SBIN-EQ', transactiontype: 'BUY', quantity: 1, ordertype: 'MARKET', producttype: 'INTRADAY' };
+    // what the notification sends back: the message it showed, its payload replaced by how it was closed
+    const back = (payload, confirming = 'place') => run({ topic: 'order-ticket/place', payload, confirming, ...(confirming === 'place' ? { order } : {}), _client: { socketId: 'abc' } });
+    assert.deepEqual(back('confirm_clicked'), [{ topic: 'order-ticket/place', payload: order }, null, { payload: 'Sending the order…', class: '' }]);
+    assert.deepEqual(back('confirm_clicked', 'cancel-all'), [null, { topic: 'order-ticket/cancel-all', payload: {} }, { payload: 'Cancelling all open orders…', class: '' }]);
+    assert.deepEqual(back('dismiss_clicked'), [null, null, { payload: 'Not sent.', class: '' }]);
+    assert.deepEqual(back('dismiss_clicked', 'cancel-all'), [null, null, { payload: 'Not sent.', class: '' }]);
+    assert.deepEqual(back('timeout'), [null, null, { payload: 'Not sent: it was not confirmed within 30 seconds.', class: '' }]);
+    assert.equal(run({ payload: 'confirm_clicked' }), null, 'a confirmation of nothing sends nothing');
+    // the notification node passes on every message it is given (Dashboard 2.0 has no switch for it in the editor)
+    assert.equal(back('BUY 1 NSE:SBIN-EQ at market, intraday — send?'), null, 'the question itself is no answer');
+    assert.equal(back('Cancel ALL open orders of today (1 open order in the book below) — send?', 'cancel-all'), null);
+  });
+
+  it('11 "the answer" gives mStock\'s order id; "in plain words" has a sentence for every code a page without a login can meet: orders off says where to turn them on, a rejection is in mStock\'s words, an unknown outcome says to check the order book, and both fetch the book', function () {
+    const nodes = readExample(`${EX.orderTicket}.json`);
+    const answer = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'the answer')).run;
+    const refresh = { topic: 'order-ticket/refresh' };
+    assert.deepEqual(answer({ topic: 'mstock/order', payload: { action: 'place', orderid: '1131250211100', message: 'SUCCESS' } }),
+      [{ payload: 'Order sent. mStock\'s order id: 1131250211100. The order book below shows its status.', class: 'mstock-done' }, refresh]);
+    assert.deepEqual(answer({ topic: 'mstock/order', payload: { action: 'cancel-all', message: 'SUCCESS' } }),
+      [{ payload: 'mStock has cancelled the open orders (it says: SUCCESS).', class: 'mstock-done' }, refresh]);
+
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'in plain words'));
+    const say = (code, message = 'Some text from the node.') => run({ payload: 'x', error: { code, message } });
+    assert.deepEqual(say('MSTOCK_ORDERS_DISABLED', 'Orders from flows are off for this mStock account, so nothing was sent. Turn on "Allow orders from flows" on the account node to allow them.'),
+      [{ payload: 'Orders are off for this account: turn on Allow orders from flows in the account node.', class: 'mstock-problem' }, null]);
+    assert.match(say('MSTOCK_ORDERS_DISABLED', 'This mStock account has placed its 100 orders for today (its daily cap), so nothing was sent.')[0].payload, /Max orders per day/);
+    assert.deepEqual(say('MSTOCK_ORDER_REJECTED', 'mStock refused the order (RS-0111): RMS: Margin Exceeds, Required: 2,49,885.50, Available: 25,000.50 for entity account-CLIENT1.'),
+      [{ payload: 'mStock rejected it: RMS: Margin Exceeds, Required: 2,49,885.50, Available: 25,000.50 for entity account-CLIENT1.', class: 'mstock-problem' }, refresh]);
+    const uncertain = say('MSTOCK_ORDER_UNCERTAIN', 'mStock did not answer the order within 10 s: the order may have reached mStock: check the order book before sending it again.');
+    assert.match(uncertain[0].payload, /check the order book before sending again\.$/);
+    assert.deepEqual(uncertain[1], refresh, 'the book shows whether it arrived');
+    assert.match(say('MSTOCK_INVALID_INPUT', 'The order\'s instrument: NSE:NOSUCH-EQ is not in mStock\'s instrument master.')[0].payload, /^mStock does not know that symbol\./);
+    assert.equal(say('MSTOCK_NOT_LOGGED_IN')[0].payload, 'You are not logged in. Log in on the mStock page first.');
+    // every code but the login's (this page logs no one in)
+    const codes = Object.values(ErrorCode).filter((code) => !/OTP|PENDING_LOGIN|AUTH_FAILED/.test(code));
+    assert.equal(codes.length, Object.values(ErrorCode).length - 3);
+    const sentences = new Set();
+    for (const code of codes) {
+      const [{ payload: sentence }] = say(code, 'mStock refused it (XY123): Not allowed now.');
+      assert.match(sentence, /^[A-Zm].{10,130}[.]$/, `${code}: "${sentence}"`);
+      assert.doesNotMatch(sentence, /msg\.|payload|(?<!account )\bnode\b|MSTOCK_/i, `${code}: "${sentence}"`);
+      sentences.add(sentence);
+    }
+    assert.equal(sentences.size, codes.length, 'one sentence per code');
+    assert.equal(say(undefined, 'TypeError in a function node')[0].payload, 'Something went wrong. Try again.');
+  });
+
+  it('11 "show the order book" writes each order on one row in rupees the Indian way, "Market" for market prices, mStock\'s words for a rejection, counts the open orders, and clears when the session ends', function () {
+    const nodes = readExample(`${EX.orderTicket}.json`);
+    const flow = new Map();
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'show the order book'), flow);
+    // rows as mstock-orders parses the order book
+    const row = (o) => ({ variety: null, duration: 'DAY', triggerprice: 0, disclosedquantity: 0, exchange: 'NSE', averageprice: 0, text: '', filledshares: 0, ...o });
+    const out = run({ topic: 'mstock/orders', payload: [
+      row({ orderid: '1131250211105', updatetime: '2026-01-05T10:20:34+05:30', tradingsymbol: 'SBIN', transactiontype: 'BUY', quantity: 1500, ordertype: 'LIMIT', producttype: 'INTRADAY', price: 700, status: 'Pending' }),
+      row({ orderid: '1131250211104', updatetime: '2026-01-05T10:19:00+05:30', tradingsymbol: 'SBIN', transactiontype: 'SELL', quantity: 1, ordertype: 'MARKET', producttype: 'INTRADAY', price: 0, averageprice: 784.1, status: 'Traded' }),
+      row({ orderid: '1131250211103', updatetime: '2026-01-05T10:18:00+05:30', tradingsymbol: 'ACC', transactiontype: 'SELL', quantity: 10, ordertype: 'SL', producttype: 'INTRADAY', price: 1900, triggerprice: 1905, status: 'trigger pending' }),
+      row({ orderid: '1131250211102', updatetime: '2026-01-05T10:17:00+05:30', tradingsymbol: 'INFY', transactiontype: 'BUY', quantity: 5, ordertype: 'LIMIT', producttype: 'DELIVERY', price: 2500, status: 'Rejected', text: 'EXCH:16284:The order price is out of the days price range.' }),
+      row({ orderid: '1131250211101', updatetime: null, tradingsymbol: 'TCS', transactiontype: 'BUY', quantity: null, ordertype: 'SL-M', producttype: 'DELIVERY', price: 0, triggerprice: 4200, status: 'Cancelled', text: 'CONFIRMED' }),
+    ] });
+    assert.deepEqual(out.payload, [
+      { time: '10:20:34', orderid: '1131250211105', symbol: 'NSE:SBIN', side: 'BUY', quantity: '1,500', type: 'LIMIT', product: 'INTRADAY', price: '₹700.00', average: '–', status: 'Pending', note: '' },
+      { time: '10:19:00', orderid: '1131250211104', symbol: 'NSE:SBIN', side: 'SELL', quantity: '1', type: 'MARKET', product: 'INTRADAY', price: 'Market', average: '₹784.10', status: 'Traded', note: '' },
+      { time: '10:18:00', orderid: '1131250211103', symbol: 'NSE:ACC', side: 'SELL', quantity: '10', type: 'SL', product: 'INTRADAY', price: '₹1,900.00, trigger ₹1,905.00', average: '–', status: 'trigger pending', note: '' },
+      { time: '10:17:00', orderid: '1131250211102', symbol: 'NSE:INFY', side: 'BUY', quantity: '5', type: 'LIMIT', product: 'DELIVERY', price: '₹2,500.00', average: '–', status: 'Rejected', note: 'EXCH:16284:The order price is out of the days price range.' },
+      { time: '–', orderid: '1131250211101', symbol: 'NSE:TCS', side: 'BUY', quantity: '–', type: 'SL-M', product: 'DELIVERY', price: 'Market, trigger ₹4,200.00', average: '–', status: 'Cancelled', note: '' },
+    ]);
+    assert.equal(flow.get('openOrders'), 2, 'Pending and trigger pending can be cancelled');
+    assert.deepEqual(run({ topic: 'mstock/orders', payload: [] }), { payload: [] });
+    assert.equal(flow.get('openOrders'), 0);
+    flow.set('openOrders', 4);
+    assert.deepEqual(run({ topic: 'mstock/session', payload: { state: 'expired' } }), { payload: [] });
+    assert.equal(flow.get('openOrders'), 0);
+
+    const session = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'the session')).run;
+    const change = (state) => session({ topic: 'mstock/session', payload: { state } });
+    assert.deepEqual(change('live'), [{ topic: 'order-ticket/refresh' }, null]);
+    for (const state of ['logged-out', 'expired']) assert.deepEqual(change(state), [null, { topic: 'mstock/session', payload: { state } }], state);
+    assert.equal(change('otp-pending'), null);
+  });
+
+  it('12 wires 15:15 on weekdays and a button to cancel-all, then the positions, one opposite market order per open intraday position, a summary, and a Catch; the account has orders off', function () {
+    const nodes = readExample(`${EX.squareOff}.json`);
+    const { one, by, next, outputs } = navigate(nodes);
+    const account = one((n) => n.type === 'mstock-config', 'account');
+    assert.deepEqual([account.orders, account.maxOrdersPerDay], [false, '100']);
+    assert.match(one((n) => n.type === 'comment', 'comment').info, /`orders: false`[\s\S]*\*\*Turn\s+orders on first\*\*/);
+    const cancelAll = one((n) => n.type === 'mstock-order' && n.action === 'cancel-all', 'cancel-all node');
+    for (const inject of by((n) => n.type === 'inject')) assert.deepEqual(next(inject), [cancelAll], inject.name);
+    const positions = one((n) => n.type === 'mstock-portfolio', 'positions node');
+    assert.deepEqual([positions.view, positions.output], ['positions', 'parsed']);
+    assert.deepEqual(next(cancelAll), [positions], 'the positions are read once the open orders are cancelled');
+    const opposite = one((n) => n.type === 'function' && n.name === 'opposite market orders', 'opposite market orders');
+    assert.deepEqual(next(positions), [opposite]);
+    const place = one((n) => n.type === 'mstock-order' && n.action === 'place', 'place node');
+    const summary = one((n) => n.type === 'debug' && n.name === 'squared off', 'squared off debug');
+    assert.deepEqual(outputs(opposite), [[place], [summary]]);
+    const [done] = next(place);
+    assert.equal(done.name, 'what was done');
+    assert.deepEqual(next(done), [summary]);
+    const refused = one((n) => n.type === 'catch' && Array.isArray(n.scope), 'the catch of cancel-all');
+    assert.deepEqual(refused.scope, [cancelAll.id]);
+    assert.deepEqual(next(next(refused)[0]), [positions]);
+    const caught = one((n) => n.type === 'catch' && n.scope === null, 'catch');
+    assert.equal(next(caught)[0].complete, 'error.message');
+  });
+
+  it('12 "opposite market orders" closes each open INTRADAY position with a MARKET order of its net quantity the other way (F&O on NFO/BFO by token), leaves the others, and says what it does', function () {
+    const nodes = readExample(`${EX.squareOff}.json`);
+    const { run } = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'opposite market orders'));
+    // rows as mstock-portfolio parses positions: netqty a number, tokens strings
+    const position = (exchange, symboltoken, symbolname, instrumenttype, producttype, netqty) => ({ exchange, symboltoken, producttype, tradingsymbol: null, symbolname, instrumenttype, netqty });
+    const [orders, said] = run({ topic: 'mstock/positions', payload: [
+      position('NSE', '22', 'ACC', 'EQUITY', 'INTRADAY', 10),
+      position('NSE', '2885', 'RELIANCE', 'EQUITY', 'DELIVERY', 100),
+      position('NSE', '3045', 'SBIN', 'EQUITY', 'INTRADAY', -1500),
+      position('NSE', '11536', 'TCS', 'EQUITY', 'INTRADAY', 0),
+      position('NSE', '56259', 'SBIN26JANFUT', 'FUTSTK', 'INTRADAY', -750),
+      position('BSE', '873900', 'SENSEX26JAN80000CE', 'OPTIDX', 'INTRADAY', 20),
+      position('NSE', '1594', 'INFY', 'EQUITY', 'CARRYFORWARD', 5),
+    ] });
+    const market = (exchange, token, side, quantity) => ({ instrument: { exchange, token }, transactiontype: side, ordertype: 'MARKET', quantity, producttype: 'INTRADAY' });
+    assert.deepEqual(orders.map((o) => o.payload), [market('NSE', '22', 'SELL', 10), market('NSE', '3045', 'BUY', 1500), market('NFO', '56259', 'BUY', 750), market('BFO', '873900', 'SELL', 20)]);
+    assert.deepEqual(orders.map((o) => o.squaring), ['SELL 10 NSE:ACC', 'BUY 1500 NSE:SBIN', 'BUY 750 NFO:SBIN26JANFUT', 'SELL 20 BFO:SENSEX26JAN80000CE']);
+    assert.equal(said.payload, 'Squaring off 4 intraday positions: SELL 10 NSE:ACC, BUY 1500 NSE:SBIN, BUY 750 NFO:SBIN26JANFUT, SELL 20 BFO:SENSEX26JAN80000CE');
+    assert.deepEqual(run({ topic: 'mstock/positions', payload: [position('NSE', '22', 'ACC', 'EQUITY', 'INTRADAY', 0)] }), [null, { payload: 'Nothing to square off: no open intraday position.' }]);
+    assert.deepEqual(run({ topic: 'mstock/positions', payload: [] }), [null, { payload: 'Nothing to square off: no open intraday position.' }]);
+
+    const done = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'what was done')).run;
+    assert.deepEqual(done({ topic: 'mstock/order', payload: { action: 'place', orderid: '1131250211100', message: 'SUCCESS' }, squaring: 'SELL 10 NSE:ACC' }), { payload: 'SELL 10 NSE:ACC at market: order 1131250211100' });
+    const goOn = runFunction(nodes.find((n) => n.type === 'function' && n.name === 'go on if mStock refused it')).run;
+    assert.deepEqual(goOn({ error: { code: 'MSTOCK_ORDER_REJECTED', message: 'mStock refused cancel all (MA500): something went wrong.' } }), { topic: 'square-off', payload: '' });
+    for (const code of ['MSTOCK_ORDERS_DISABLED', 'MSTOCK_ORDER_UNCERTAIN', 'MSTOCK_NOT_LOGGED_IN', 'MSTOCK_SESSION_EXPIRED']) assert.equal(goOn({ error: { code, message: 'x' } }), null, code);
+  });
+
 });
 
 for (const flavour of Object.keys(FLAVOURS)) {
-  describe(`examples 02–10 in a real ${FLAVOURS[flavour].label}`, function () {
+  describe(`examples 02–12 in a real ${FLAVOURS[flavour].label}`, function () {
     this.timeout(60_000);
     let sandbox;
     let red;
@@ -1428,6 +1648,198 @@ for (const flavour of Object.keys(FLAVOURS)) {
       comms.close();
     });
 
+    /** Example 02's page logged in with the sandbox's OTP, from logged out. */
+    async function logInOnTheMstockPage(page, dashboard) {
+      const w = dashboardWidgets(page, dashboard);
+      await page.goto(`${red.url}/dashboard/mstock`);
+      await assertText(w.session, /^Logged out$/);
+      await w.login.click();
+      await w.otpEntry.waitFor({ state: 'visible', timeout: WAIT });
+      await w.otpInput.fill('123456');
+      await w.sendOtp.click();
+      await assertText(w.session, /^Live until 00:00 IST$/);
+    }
+
+    /** The order book row (cell texts) of `orderid` once it shows `status`. */
+    async function bookRow(t, orderid, status) {
+      let rows = [];
+      await until(async () => {
+        rows = await t.orders.texts();
+        return rows.some((r) => r[1] === orderid && r[9] === status);
+      }, WAIT, `order ${orderid} ${status} in the order book (${JSON.stringify(rows.map((r) => [r[1], r[9]]))})`);
+      return rows.find((r) => r[1] === orderid);
+    }
+
+    it('11 in a real browser, beside 02 on one dashboard: as imported, orders are off and nothing is sent; once on, a market order confirmed in words is placed (order id, Traded in the book, the position in the paper account); Don\'t send sends nothing; a far limit order is Cancelled by Cancel all after its own confirmation', async function () {
+      const { page, errors } = await newPage(this);
+      const dashboard = await example(EX.dashboard);
+      const ticketPage = await example(EX.orderTicket);
+      const { config, credentials } = prepare(dashboard);
+      prepare(ticketPage);
+      const shared = new Set(dashboard.map((n) => n.id));
+      const flows = () => [...onTab(dashboard, 'e2e-tab-02', '02'), ...onTab(ticketPage.filter((n) => !shared.has(n.id)), 'e2e-tab-11', '11')];
+      const t = orderTicketWidgets(page, ticketPage);
+      await red.deploy([], {}); // forget the session (and the instrument master) of the tests before
+      await red.deploy(flows(), credentials);
+      const calls = { ...sandbox.calls };
+      const delta = (name) => (sandbox.calls[name] || 0) - (calls[name] || 0);
+      const seen = new Set(sandbox.requests);
+      const sent = (endpoint) => sandbox.requests.filter((r) => !seen.has(r) && r.endpoint === endpoint);
+      const fillTicket = async ({ symbol, side, quantity, type, product, price }) => {
+        await t.field('symbol').fill(symbol);
+        await t.choose(side);
+        await t.field('quantity').fill(quantity);
+        await t.choose(type);
+        await t.choose(product);
+        if (price !== undefined) await t.field('price').fill(price);
+        await t.review.click();
+      };
+      const asked = async (sentence) => {
+        await t.confirmation.getByText(sentence, { exact: true }).waitFor({ timeout: WAIT });
+      };
+      const market = { symbol: 'nse:sbin-eq', side: 'Buy', quantity: '1', type: 'Market', product: 'Intraday' };
+
+      await logInOnTheMstockPage(page, dashboard);
+      await page.goto(`${red.url}/dashboard/order-ticket`);
+      // fetched when the session turned live: the paper account's orders of today, the seed's open one among them
+      await until(async () => (await t.orders.texts()).some((r) => r[2] === 'NSE:RELIANCE' && r[9] === 'Pending'), WAIT, 'the order book');
+      assert.equal(await t.field('price').count(), 0, 'no price for a market order');
+      assert.equal(await t.field('triggerprice').count(), 0, 'no trigger price but for a stop-loss order');
+
+      // the ticket checks what it can, and sends nothing
+      await t.field('symbol').fill('SBIN');
+      await t.field('quantity').fill('0');
+      await t.review.click();
+      await assertText(t.problem('symbol'), /^Exchange and symbol, like NSE:SBIN-EQ/);
+      await assertText(t.problem('quantity'), /^A whole number, 1 or more\.$/);
+      assert.equal(await t.confirmation.isVisible(), false, 'no confirmation for an incomplete order');
+
+      // as imported: the account does not allow orders, so confirming sends nothing and says why
+      await fillTicket(market);
+      await asked('BUY 1 NSE:SBIN-EQ at market, intraday — send?');
+      await t.send.click();
+      await assertText(t.answer, /^Orders are off for this account: turn on Allow orders from flows in the account node\.$/);
+      assert.deepEqual([delta('placeOrder'), sent('placeOrder').length], [0, 0], 'nothing reached mStock');
+
+      // the user turns orders on and deploys: the session stays
+      config.orders = true;
+      await red.deploy(flows(), credentials);
+      await page.reload();
+      await until(async () => (await t.orders.texts()).length > 0, WAIT, 'the order book after the deploy');
+      await fillTicket(market);
+      await asked('BUY 1 NSE:SBIN-EQ at market, intraday — send?');
+      await t.send.click();
+      const placed = await assertText(t.answer, /^Order sent\. mStock's order id: \d+\. The order book below shows its status\.$/);
+      const orderid = /order id: (\d+)/.exec(placed)[1];
+      assert.equal(delta('placeOrder'), 1);
+      const body = JSON.parse(sent('placeOrder')[0].body);
+      assert.deepEqual([body.exchange, body.symboltoken, body.tradingsymbol, body.transactiontype, body.quantity, body.ordertype, body.producttype, body.price], ['NSE', '3045', 'SBIN-EQ', 'BUY', '1', 'MARKET', 'INTRADAY', '0']);
+      const traded = await bookRow(t, orderid, 'Traded');
+      assert.deepEqual([traded[2], traded[3], traded[4], traded[5], traded[6], traded[7]], ['NSE:SBIN', 'BUY', '1', 'MARKET', 'INTRADAY', 'Market']);
+      assert.match(traded[8], /^₹\d{3}\.\d\d$/, 'the average price of the fill');
+      const position = sandbox.paper.positions().find((p) => p.symboltoken === '3045' && p.producttype === 'INTRADAY');
+      assert.equal(position && position.netqty, '1', 'the paper account holds the position');
+
+      // Don't send: nothing is sent; until then the answer still shows the last order's
+      await fillTicket({ ...market, type: 'Limit', price: '700' });
+      await asked('BUY 1 NSE:SBIN-EQ at a limit of ₹700.00, intraday — send?');
+      await sleep(500);
+      assert.equal((await t.answer.textContent()).trim(), placed, 'asking says nothing yet');
+      await t.dontSend.click();
+      await assertText(t.answer, /^Not sent\.$/);
+      await sleep(500);
+      assert.equal(delta('placeOrder'), 1, 'Don\'t send sent nothing');
+
+      // a limit far below the price waits in the book; Cancel all asks with the count of open orders, then cancels it
+      await t.review.click();
+      await asked('BUY 1 NSE:SBIN-EQ at a limit of ₹700.00, intraday — send?');
+      await t.send.click();
+      const limitid = /order id: (\d+)/.exec(await assertText(t.answer, new RegExp(`^Order sent\\. mStock's order id: (?!${orderid}\\.)\\d+\\.`)))[1];
+      assert.notEqual(limitid, orderid);
+      const pending = await bookRow(t, limitid, 'Pending');
+      assert.equal(pending[7], '₹700.00');
+      const open = sandbox.paper.orderBook().filter((o) => o.status === 'Pending').length;
+      assert.ok(open >= 1);
+      await t.cancelAll.click();
+      await asked(`Cancel ALL open orders of today (${open === 1 ? '1 open order' : `${open} open orders`} in the book below) — send?`);
+      await t.dontSend.click();
+      await assertText(t.answer, /^Not sent\.$/);
+      await sleep(300);
+      assert.equal(delta('cancelAll'), 0, 'declined: nothing sent');
+      await t.cancelAll.click();
+      await asked(`Cancel ALL open orders of today (${open === 1 ? '1 open order' : `${open} open orders`} in the book below) — send?`);
+      await t.send.click();
+      await assertText(t.answer, /^mStock has cancelled the open orders \(it says: SUCCESS\)\.$/);
+      await bookRow(t, limitid, 'Cancelled');
+      assert.equal(delta('cancelAll'), 1);
+      assert.equal(sandbox.paper.orderBook().filter((o) => o.status === 'Pending').length, 0);
+
+      // Refresh reads the book once more
+      const reads = delta('orderBook');
+      await t.refresh.click();
+      await until(() => delta('orderBook') === reads + 1, WAIT, 'the Refresh read');
+      assert.deepEqual([delta('placeOrder'), delta('cancelAll')], [2, 1], 'one call per confirmed order');
+      assert.deepEqual(errors.map(String), []);
+      await page.close();
+    });
+
+    it('12 with orders off (as imported) sends nothing and says why; turned on, with an open intraday position and an open order in the paper account: one cancel-all, the opposite market order of each open intraday position, positions net 0, each order in the debug sidebar', async function () {
+      const nodes = await example(EX.squareOff);
+      const { config, credentials, named } = prepare(nodes, { totp: true });
+      const flows = () => onTab([...nodes, ...helper(config.id, 'mstock-login', 'login')]);
+      await red.deploy(flows(), credentials);
+      const comms = await red.comms();
+      const positionsNode = nodes.find((n) => n.type === 'mstock-portfolio');
+      let from = mark(comms);
+      await red.inject('e2e-login-inject');
+      await comms.waitFor(statusAfter(comms, from, positionsNode.id, (t) => t.startsWith('live until')), WAIT, 'a live session');
+      const calls = { ...sandbox.calls };
+      const delta = (name) => (sandbox.calls[name] || 0) - (calls[name] || 0);
+      const squareOffNow = named('inject', 'Square off now');
+
+      from = mark(comms);
+      await red.inject(squareOffNow.id);
+      const off = await comms.waitFor(debugAfter(comms, from, 'error'), WAIT, 'the orders-off error');
+      assert.match(off.data.msg, /^Orders from flows are off for this mStock account, so nothing was sent\./);
+      await sleep(300);
+      assert.deepEqual([delta('cancelAll'), delta('positions'), delta('placeOrder')], [0, 0, 0], 'nothing sent while orders are off');
+
+      // the paper account today: an intraday short in INFY and an open limit order, besides what the tests before left
+      const infy = { variety: 'NORMAL', exchange: 'NSE', symboltoken: '1594', tradingsymbol: 'INFY-EQ', producttype: 'INTRADAY', duration: 'DAY', triggerprice: '0' };
+      sandbox.paper.place({ ...infy, transactiontype: 'SELL', ordertype: 'MARKET', quantity: '3', price: '0' });
+      const waiting = sandbox.paper.place({ ...infy, transactiontype: 'BUY', ordertype: 'LIMIT', quantity: '5', price: '1600' });
+      assert.equal(waiting.status, 'Pending');
+      const open = (rows) => rows.filter((p) => p.producttype === 'INTRADAY' && Number(p.netqty) !== 0);
+      const before = sandbox.paper.positions();
+      const expected = open(before).map((p) => ({ token: p.symboltoken, side: Number(p.netqty) > 0 ? 'SELL' : 'BUY', quantity: String(Math.abs(Number(p.netqty))) }));
+      assert.ok(expected.some((o) => o.token === '1594' && o.side === 'BUY' && o.quantity === '3'), JSON.stringify(expected));
+
+      config.orders = true;
+      await red.deploy(flows(), credentials);
+      const seen = new Set(sandbox.requests);
+      await red.inject(squareOffNow.id);
+      await until(() => debugOf(comms, 'squared off').length >= 1 + expected.length, WAIT, `${expected.length + 1} lines in the debug sidebar`);
+      await sleep(500);
+      const lines = debugOf(comms, 'squared off').map((d) => d.msg);
+      assert.equal(lines.length, 1 + expected.length);
+      assert.match(lines[0], new RegExp(`^Squaring off ${expected.length} intraday positions: `));
+      for (const line of lines.slice(1)) assert.match(line, /^(BUY|SELL) \d+ NSE:\S+ at market: order \d+$/);
+      assert.equal(delta('cancelAll'), 1, 'cancel-all once');
+      assert.equal(waiting.status, 'Cancelled', 'the open order is cancelled before the positions are read');
+      const placed = sandbox.requests.filter((r) => !seen.has(r) && r.endpoint === 'placeOrder').map((r) => JSON.parse(r.body));
+      assert.deepEqual(
+        placed.map((b) => ({ token: b.symboltoken, side: b.transactiontype, quantity: b.quantity })).sort((a, b) => a.token.localeCompare(b.token)),
+        expected.sort((a, b) => a.token.localeCompare(b.token)),
+      );
+      for (const body of placed) assert.deepEqual([body.exchange, body.ordertype, body.producttype, body.price], ['NSE', 'MARKET', 'INTRADAY', '0']);
+      const after = sandbox.paper.positions();
+      assert.deepEqual(open(after), [], 'every intraday position is flat');
+      const others = (rows) => rows.filter((p) => p.producttype !== 'INTRADAY').map((p) => [p.symboltoken, p.producttype, p.netqty]);
+      assert.deepEqual(others(after), others(before), 'the other products are left alone');
+      assert.equal(debugOf(comms, 'error').length, 1, 'no error once orders are on');
+      comms.close();
+    });
+
     // The editor check once, in Node-RED 4.1: it costs a browser page load of the whole editor.
     if (flavour === 'nr4') {
       it('every example imports into the editor from its example library with no node flagged, and the schedules show as Mon–Fri', async function () {
@@ -1476,6 +1888,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
         });
         assert.deepEqual(schedules, [
           ['09:00 Mon–Fri', 'time', '09:00', WEEKDAYS, `00 09 * * ${WEEKDAYS}`],
+          ['15:15 Mon–Fri', 'time', '15:15', WEEKDAYS, `15 15 * * ${WEEKDAYS}`],
           ['15:45 Mon–Fri', 'time', '15:45', WEEKDAYS, `45 15 * * ${WEEKDAYS}`],
           ['every 1 min, Mon–Fri 09:00–16:00', 'interval-time', 'every 1 min 9-16', WEEKDAYS, `*/1 9-15 * * ${WEEKDAYS}`],
           ['every 5 min, Mon–Fri 09:00–16:00', 'interval-time', 'every 5 min 9-16', WEEKDAYS, `*/5 9-15 * * ${WEEKDAYS}`],

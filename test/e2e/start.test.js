@@ -1,8 +1,8 @@
 'use strict';
 // The README's first promise: `npm start` runs the sandbox and a real Node-RED with the package
 // installed from its tarball and the demo flows, and the demo works: the inject buttons, and the
-// dashboard's three pages in Chromium, whose screenshots (desktop and phone, the Portfolio page and
-// the Watch list page) are the README's.
+// dashboard's four pages in Chromium, whose screenshots (desktop and phone, the Portfolio page, the
+// Watch list page and the Order ticket page) are the README's.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -10,11 +10,12 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const WebSocket = require('ws');
 const { freePort, cleanEnv, root, sleep } = require('./harness');
-const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets, screenshotPath } = require('./browser');
+const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets, orderTicketWidgets, screenshotPath } = require('./browser');
 
 const DESKTOP = { width: 1200, height: 640 };
 const PORTFOLIO = { width: 1200, height: 760 }; // both tables in view
 const WATCHLIST = { width: 1200, height: 640 };
+const ORDER_TICKET = { width: 1200, height: 900 }; // the ticket, its confirmation and the order book
 
 /** The nodes of the demo tab labelled `label` (the Portfolio and Watch list pages both have a Refresh button). */
 const onDemoTab = (flows, label) => {
@@ -62,7 +63,8 @@ describe('npm start', function () {
     assert.match(output, new RegExp(`Node-RED editor\\s+http://127\\.0\\.0\\.1:${uiPort}/`));
     assert.match(output, new RegExp(`Dashboard\\s+http://127\\.0\\.0\\.1:${uiPort}/dashboard/mstock`));
     assert.match(output, /OTP for every login: 123456/);
-    assert.match(output, /Portfolio \(holdings and positions\) and Watch list/);
+    assert.match(output, /Portfolio \(holdings and positions\), Watch list \(quotes of the symbols you type\) and\s+Order ticket/);
+    assert.match(output, /Orders are on in this demo, and they are paper money: they go to the sandbox's paper account,\s+never to mStock\./);
   });
 
   it('installed the package from its tarball into the demo user directory', function () {
@@ -71,19 +73,25 @@ describe('npm start', function () {
     assert.ok(!fs.existsSync(path.join(demoDir, 'node_modules', '@nr-mstock', 'node-red-mstock', 'src')), 'only the built files ship');
   });
 
-  it('deployed the four demo tabs on one sandbox account and one dashboard, and its three pages answer', async function () {
+  it('deployed the five demo tabs on one sandbox account (orders on: paper money) and one dashboard, and its four pages answer', async function () {
     const flows = await (await fetch(`http://127.0.0.1:${uiPort}/flows`)).json();
-    assert.deepEqual(flows.filter((n) => n.type === 'tab').map((n) => n.label), ['mStock demo (sandbox)', 'mStock dashboard (sandbox)', 'mStock portfolio (sandbox)', 'mStock watch list (sandbox)']);
+    assert.deepEqual(flows.filter((n) => n.type === 'tab').map((n) => n.label), [
+      'mStock demo (sandbox)', 'mStock dashboard (sandbox)', 'mStock portfolio (sandbox)', 'mStock watch list (sandbox)', 'mStock order ticket (sandbox, paper money)',
+    ]);
     const accounts = flows.filter((n) => n.type === 'mstock-config');
     assert.equal(accounts.length, 1);
+    assert.equal(accounts[0].orders, true, 'the demo account allows orders: they go to the sandbox\'s paper account');
+    const note = onDemoTab(flows, 'mStock order ticket (sandbox, paper money)').find((n) => n.type === 'comment').info;
+    assert.match(note, /^\*\*In this demo orders are on, and they are paper money\*\*/);
     const users = flows.filter((n) => n.account);
     assert.ok(users.length >= 9 && users.every((n) => n.account === accounts[0].id));
     assert.ok(users.some((n) => n.type === 'mstock-portfolio'));
     assert.ok(users.some((n) => n.type === 'mstock-quote'));
     assert.equal(flows.filter((n) => n.type === 'ui-base').length, 1);
-    assert.deepEqual(flows.filter((n) => n.type === 'ui-page').map((n) => n.path), ['/mstock', '/portfolio', '/watchlist']);
+    assert.ok(users.some((n) => n.type === 'mstock-order'));
+    assert.deepEqual(flows.filter((n) => n.type === 'ui-page').map((n) => n.path), ['/mstock', '/portfolio', '/watchlist', '/order-ticket']);
     assert.equal(new Set(flows.map((n) => n.id)).size, flows.length, 'no node twice');
-    for (const page of ['mstock', 'portfolio', 'watchlist']) assert.equal((await fetch(`http://127.0.0.1:${uiPort}/dashboard/${page}`)).status, 200);
+    for (const page of ['mstock', 'portfolio', 'watchlist', 'order-ticket']) assert.equal((await fetch(`http://127.0.0.1:${uiPort}/dashboard/${page}`)).status, 200);
   });
 
   it('the demo buttons log in with the printed OTP and show the funds', async function () {
@@ -269,6 +277,72 @@ describe('npm start', function () {
       await assertText(w.session, /^Logged out$/);
       await page.goto(`http://127.0.0.1:${uiPort}/dashboard/watchlist`);
       await assertRows(q.quotes, []);
+      assert.deepEqual(pageErrors.map(String), []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('the Order ticket page in Chromium: logged in on the mStock page, a market order confirmed in words is placed on the paper account, the order book shows it Traded; a screenshot with the next order\'s confirmation; Log out clears the book', async function () {
+    if (!hasChromium()) this.skip();
+    const flows = await (await fetch(`http://127.0.0.1:${uiPort}/flows`)).json();
+    const browser = await launchChromium({ viewport: ORDER_TICKET });
+    try {
+      const { page, pageErrors } = watchPage(await browser.context.newPage());
+      const w = dashboardWidgets(page, flows);
+      const t = orderTicketWidgets(page, onDemoTab(flows, 'mStock order ticket (sandbox, paper money)'));
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/mstock`);
+      // the tests before may have left the shared account logged in: start from logged out
+      await assertText(w.session, /\S/);
+      await w.logout.click();
+      await assertText(w.session, /^Logged out$/);
+      await w.login.click();
+      await w.otpInput.fill(/OTP for every login: (\d+)/.exec(output)[1]);
+      await w.sendOtp.click();
+      await assertText(w.session, /^Live until 00:00 IST$/);
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/order-ticket`);
+      // the sandbox's orders of today, fetched when the page's session turned live
+      for (const started = Date.now(); (await t.orders.texts()).length < 5; await sleep(100)) {
+        if (Date.now() - started > 10_000) assert.fail(`the order book has ${(await t.orders.texts()).length} rows`);
+      }
+
+      await t.field('symbol').fill('NSE:SBIN-EQ');
+      await t.choose('Buy');
+      await t.field('quantity').fill('1');
+      await t.choose('Market');
+      await t.choose('Intraday');
+      await t.review.click();
+      await t.confirmation.getByText('BUY 1 NSE:SBIN-EQ at market, intraday — send?', { exact: true }).waitFor();
+      await t.send.click();
+      const placed = await assertText(t.answer, /^Order sent\. mStock's order id: \d+\. The order book below shows its status\.$/);
+      const orderid = /order id: (\d+)/.exec(placed)[1];
+      let row;
+      for (const started = Date.now(); !row; await sleep(100)) {
+        row = (await t.orders.texts()).find((r) => r[1] === orderid && r[9] === 'Traded');
+        if (!row && Date.now() - started > 10_000) assert.fail(`order ${orderid} is not Traded in the book`);
+      }
+      assert.deepEqual(row.slice(2, 8), ['NSE:SBIN', 'BUY', '1', 'MARKET', 'INTRADAY', 'Market']);
+
+      // the picture: the next order's confirmation over the ticket, the answer and the book
+      await t.field('quantity').fill('10');
+      await t.choose('Sell');
+      await t.choose('Limit');
+      await t.field('price').fill('790');
+      await t.review.click();
+      await t.confirmation.getByText('SELL 10 NSE:SBIN-EQ at a limit of ₹790.00, intraday — send?', { exact: true }).waitFor();
+      await sleep(500);
+      const shot = screenshotPath('order-ticket.png');
+      await page.screenshot({ path: shot });
+      const png = fs.readFileSync(shot);
+      assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [ORDER_TICKET.width, ORDER_TICKET.height]);
+      await t.dontSend.click();
+      await assertText(t.answer, /^Not sent\.$/);
+
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/mstock`);
+      await w.logout.click();
+      await assertText(w.session, /^Logged out$/);
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/order-ticket`);
+      await assertRows(t.orders, []);
       assert.deepEqual(pageErrors.map(String), []);
     } finally {
       await browser.close();
