@@ -569,11 +569,11 @@ describe('the examples as files', function () {
       topic: 'watchlist',
       watchlist,
       // mstock-instruments' answers for each, best first, as joined back in the list's order
-      payload: [[sbin], [sbin], [row('BSE', '500325', 'BHAYOCAP')], [bseSbin, sbin], [sbin], [], [sbin]],
+      payload: [[sbin], [sbin], [row('BSE', '500325', 'BHAYOCAP')], [sbin, bseSbin], [sbin], [], [sbin]],
     });
     assert.deepEqual(out.payload, [{ exchange: 'NSE', token: '3045' }, { exchange: 'NSE', token: '3045' }, { exchange: 'BSE', token: '500325' }]);
     assert.deepEqual(out.notFound, [
-      { asked: 'SBIN', suggestions: ['BSE:SBIN', 'NSE:SBIN-EQ'] },
+      { asked: 'SBIN', suggestions: ['NSE:SBIN-EQ', 'BSE:SBIN'] },
       { asked: 'NSE:SBIN', suggestions: ['NSE:SBIN-EQ'] },
       { asked: 'NSE:NOSUCH-EQ', suggestions: [] },
       { asked: 'BSE:SBIN-EQ', suggestions: ['NSE:SBIN-EQ'] },
@@ -1561,7 +1561,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
       assertQuoteRow(rows[0], master.resolve('NSE:SBIN-EQ'), since);
       assertQuoteRow(rows[1], bse, since);
       const closest = master.search('SBIN', 3).map((i) => `${i.exchange}:${i.symbol}`);
-      assert.deepEqual(closest.slice(0, 2), ['BSE:SBIN', 'NSE:SBIN-EQ']);
+      assert.deepEqual(closest.slice(0, 2), ['NSE:SBIN-EQ', 'BSE:SBIN']);
       await until(async () => (await q.note.lines()).length === 2, WAIT, 'the note');
       assert.deepEqual(await q.note.lines(), [
         'NSE:NOSUCH-EQ is not a symbol mStock knows. Check the spelling: exchange:symbol, like NSE:SBIN-EQ, or exchange:token, like NSE:3045.',
