@@ -112,13 +112,13 @@ const CONFIG_TYPES = new Set(['mstock-config', 'ui-base', 'ui-theme', 'ui-page',
  * Examples 01 (inject buttons), 02 (the dashboard), 08 (the Portfolio page on 02's dashboard) and
  * 09 (the Watch list page on it), each on its own tab, sharing one account pointed at the sandbox.
  */
-function demoFlow(sandboxUrl, account) {
+function demoFlow(sandboxUrl, feedUrl, account) {
   const buttons = readExample('01 Log in and read funds.json');
   const dashboard = readExample('02 OTP entry on a dashboard.json');
   const portfolio = readExample('08 Portfolio dashboard.json');
   const watchlist = readExample('09 Watch list dashboard.json');
   const config = buttons.find((n) => n.type === 'mstock-config');
-  Object.assign(config, { baseUrl: sandboxUrl, name: 'Sandbox account' });
+  Object.assign(config, { baseUrl: sandboxUrl, feedUrl, name: 'Sandbox account' });
   const dashboardConfig = dashboard.find((n) => n.type === 'mstock-config');
   const tabs = [
     { id: 'mstock-demo-tab', type: 'tab', label: 'mStock demo (sandbox)' },
@@ -268,7 +268,7 @@ async function main() {
 
   const editorUrl = `http://${linkHost()}:${uiPort}`;
   if (!(await waitForOwnNodeRed(editorUrl, token, child, nodeRedPlace))) return;
-  const demo = demoFlow(sandboxUrl, SANDBOX_ACCOUNT);
+  const demo = demoFlow(sandboxUrl, sandbox.feedUrl, SANDBOX_ACCOUNT);
   const deployed = await deployDemo(editorUrl, demo);
   await waitForDashboard(`${editorUrl}${demo.dashboardPath}`);
   ready = true;

@@ -29,11 +29,12 @@ describe('npm start', function () {
   let output = '';
   let demoDir;
   let uiPort;
+  let sandboxPort;
 
   before(async function () {
     demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mstock-demo-'));
     uiPort = await freePort();
-    const sandboxPort = await freePort();
+    sandboxPort = await freePort();
     child = spawn(process.execPath, [path.join(root, 'scripts', 'start.js')], {
       cwd: root,
       env: cleanEnv({ MSTOCK_DEMO_DIR: demoDir, NODE_RED_PORT: String(uiPort), MSTOCK_SANDBOX_PORT: String(sandboxPort) }),
@@ -76,6 +77,7 @@ describe('npm start', function () {
     assert.deepEqual(flows.filter((n) => n.type === 'tab').map((n) => n.label), ['mStock demo (sandbox)', 'mStock dashboard (sandbox)', 'mStock portfolio (sandbox)', 'mStock watch list (sandbox)']);
     const accounts = flows.filter((n) => n.type === 'mstock-config');
     assert.equal(accounts.length, 1);
+    assert.deepEqual([accounts[0].baseUrl, accounts[0].feedUrl], [`http://127.0.0.1:${sandboxPort}`, `ws://127.0.0.1:${sandboxPort}`]);
     const users = flows.filter((n) => n.account);
     assert.ok(users.length >= 9 && users.every((n) => n.account === accounts[0].id));
     assert.ok(users.some((n) => n.type === 'mstock-portfolio'));
