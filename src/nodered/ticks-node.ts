@@ -90,6 +90,13 @@ export function attachTicks(RED: NodeAPI, node: Node, def: TicksDef): void {
   let modeWarned = false;
   /** Messages are handled one after the other, in the order they came. */
   let queue: Promise<void> = Promise.resolve();
+  const enqueue = (task: () => Promise<void>) => {
+    // a task that throws must not stop the ones after it, nor go unhandled
+    queue = queue.then(task).catch((err: unknown) => {
+      const detail = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
+      node.error(`mStock: unexpected internal error: ${session ? session.redactSecrets(detail) : detail}`);
+    });
+  };
 
   const show = (status: NodeStatus) => {
     const key = `${status.fill}|${status.shape}|${status.text}`;
@@ -150,7 +157,7 @@ export function attachTicks(RED: NodeAPI, node: Node, def: TicksDef): void {
   const subscribeOwnList = () => {
     if (closed || !session || !subscriber || own !== 'pending' || session.state !== 'live') return;
     own = 'resolving';
-    queue = queue.then(async () => {
+    enqueue(async () => {
       try {
         const master = await session!.instruments();
         if (closed) return;
@@ -228,7 +235,7 @@ export function attachTicks(RED: NodeAPI, node: Node, def: TicksDef): void {
       return;
     }
     subscribeOwnList();
-    queue = queue.then(() =>
+    enqueue(() =>
       handle(msg).then(
         () => {
           if (closed) return done();
