@@ -1,6 +1,7 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import { MStockClient, DEFAULT_TIMEOUT_MS } from '../src/api/client';
 import { normaliseBaseUrl } from '../src/api/base-url';
+import { normaliseFeedUrl } from '../src/api/feed-url';
 import { ErrorCode, MStockError, isMStockError } from '../src/api/errors';
 import type { AccountNode } from '../src/nodered/account';
 import { DEFAULT_ORDER_SETTINGS, OrderSettings } from '../src/account/order-gate';
@@ -12,6 +13,8 @@ import { Clock, systemClock } from '../src/session/clock';
 
 interface ConfigDef extends NodeDef {
   baseUrl?: string;
+  /** The live feed's WebSocket root; empty for mStock's. */
+  feedUrl?: string;
   timeout?: string | number;
   /** Name of a context store to keep the live session in across restarts; empty for memory only. */
   store?: string;
@@ -68,6 +71,7 @@ export = function register(RED: NodeAPI): void {
         );
       }
       const baseUrl = normaliseBaseUrl(def.baseUrl);
+      const feedUrl = normaliseFeedUrl(def.feedUrl);
       const timeout = def.timeout === undefined || def.timeout === '' ? DEFAULT_TIMEOUT_MS : Number(def.timeout);
       if (!Number.isInteger(timeout) || timeout < 100 || timeout > 600_000) {
         throw new MStockError(
@@ -77,13 +81,15 @@ export = function register(RED: NodeAPI): void {
       }
       const orders = orderSettings(def);
       const clientCode = creds.clientCode!.trim();
-      const print = fingerprint([baseUrl, timeout, creds.apiKey, clientCode, creds.password, creds.totpSecret]);
+      const print = fingerprint([baseUrl, feedUrl, timeout, creds.apiKey, clientCode, creds.password, creds.totpSecret]);
       node.session = acquireSession(node.id, print, () => {
-        const client = new MStockClient({ baseUrl, timeout, apiKey: creds.apiKey!.trim(), userAgent: 'node-red-mstock' });
+        const apiKey = creds.apiKey!.trim();
+        const client = new MStockClient({ baseUrl, timeout, apiKey, userAgent: 'node-red-mstock' });
         return new AccountSession(
           client,
           { clientCode, password: creds.password!, totpSecret: present(creds.totpSecret) ? creds.totpSecret : undefined },
           clockFrom(RED),
+          { url: feedUrl, apiKey },
         );
       });
       // not part of the fingerprint: switching orders on or off keeps the session and the day's count

@@ -119,14 +119,14 @@ const PAPER_MONEY =
  * (the Watch list page on it) and 11 (the Order ticket page on it), each on its own tab, sharing
  * one account pointed at the sandbox, which allows orders: they go to the sandbox's paper account.
  */
-function demoFlow(sandboxUrl, account) {
+function demoFlow(sandboxUrl, feedUrl, account) {
   const buttons = readExample('01 Log in and read funds.json');
   const dashboard = readExample('02 OTP entry on a dashboard.json');
   const portfolio = readExample('08 Portfolio dashboard.json');
   const watchlist = readExample('09 Watch list dashboard.json');
   const orderTicket = readExample('11 Order ticket dashboard.json');
   const config = buttons.find((n) => n.type === 'mstock-config');
-  Object.assign(config, { baseUrl: sandboxUrl, name: 'Sandbox account', orders: true });
+  Object.assign(config, { baseUrl: sandboxUrl, feedUrl, name: 'Sandbox account', orders: true });
   const ticketNote = orderTicket.find((n) => n.type === 'comment');
   ticketNote.info = PAPER_MONEY + ticketNote.info;
   const dashboardConfig = dashboard.find((n) => n.type === 'mstock-config');
@@ -279,7 +279,7 @@ async function main() {
 
   const editorUrl = `http://${linkHost()}:${uiPort}`;
   if (!(await waitForOwnNodeRed(editorUrl, token, child, nodeRedPlace))) return;
-  const demo = demoFlow(sandboxUrl, SANDBOX_ACCOUNT);
+  const demo = demoFlow(sandboxUrl, sandbox.feedUrl, SANDBOX_ACCOUNT);
   const deployed = await deployDemo(editorUrl, demo);
   await waitForDashboard(`${editorUrl}${demo.dashboardPath}`);
   ready = true;

@@ -149,12 +149,13 @@ describe('the examples as files', function () {
     }
   });
 
-  it('each has one "mStock account" on https://api.mstock.trade, with no credentials or secret anywhere', function () {
+  it('each has one "mStock account" on https://api.mstock.trade and wss://ws.mstock.trade, with no credentials or secret anywhere', function () {
     for (const { name, nodes } of all) {
       const configs = nodes.filter((n) => n.type === 'mstock-config');
       assert.equal(configs.length, 1, name);
       assert.equal(configs[0].name, 'mStock account');
       assert.equal(configs[0].baseUrl, 'https://api.mstock.trade');
+      assert.equal(configs[0].feedUrl, 'wss://ws.mstock.trade');
       const text = JSON.stringify(nodes);
       assert.ok(!/"credentials"/.test(text), `${name} carries credentials`);
       for (const secret of Object.values(SANDBOX_ACCOUNT)) assert.ok(!text.includes(secret), `${name} carries a sandbox secret`);
@@ -938,6 +939,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
     function prepare(nodes, { totp = false } = {}) {
       const config = nodes.find((n) => n.type === 'mstock-config');
       config.baseUrl = sandbox.url;
+      config.feedUrl = sandbox.feedUrl;
       for (const n of nodes.filter((node) => node.type === 'inject')) Object.assign(n, { crontab: '', repeat: '' });
       const credentials = {
         [config.id]: {

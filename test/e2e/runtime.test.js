@@ -100,7 +100,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
       const sets = await red.nodeSet();
       const names = sets.map((s) => s.name).sort();
       assert.deepEqual(names, Object.keys(require('../../package.json')['node-red'].nodes).sort());
-      for (const type of ['mstock-config', 'mstock-login', 'mstock-otp', 'mstock-funds', 'mstock-logout', 'mstock-session', 'mstock-portfolio', 'mstock-orders', 'mstock-request', 'mstock-instruments', 'mstock-quote', 'mstock-candles']) {
+      for (const type of ['mstock-config', 'mstock-login', 'mstock-otp', 'mstock-funds', 'mstock-logout', 'mstock-session', 'mstock-portfolio', 'mstock-orders', 'mstock-request', 'mstock-instruments', 'mstock-quote', 'mstock-candles', 'mstock-order', 'mstock-ticks']) {
         assert.ok(names.includes(type), `${type} is not registered`);
       }
       for (const set of sets) {

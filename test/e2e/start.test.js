@@ -30,11 +30,12 @@ describe('npm start', function () {
   let output = '';
   let demoDir;
   let uiPort;
+  let sandboxPort;
 
   before(async function () {
     demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mstock-demo-'));
     uiPort = await freePort();
-    const sandboxPort = await freePort();
+    sandboxPort = await freePort();
     child = spawn(process.execPath, [path.join(root, 'scripts', 'start.js')], {
       cwd: root,
       env: cleanEnv({ MSTOCK_DEMO_DIR: demoDir, NODE_RED_PORT: String(uiPort), MSTOCK_SANDBOX_PORT: String(sandboxPort) }),
@@ -83,6 +84,7 @@ describe('npm start', function () {
     assert.equal(accounts[0].orders, true, 'the demo account allows orders: they go to the sandbox\'s paper account');
     const note = onDemoTab(flows, 'mStock order ticket (sandbox, paper money)').find((n) => n.type === 'comment').info;
     assert.match(note, /^\*\*In this demo orders are on, and they are paper money\*\*/);
+    assert.deepEqual([accounts[0].baseUrl, accounts[0].feedUrl], [`http://127.0.0.1:${sandboxPort}`, `ws://127.0.0.1:${sandboxPort}`]);
     const users = flows.filter((n) => n.account);
     assert.ok(users.length >= 9 && users.every((n) => n.account === accounts[0].id));
     assert.ok(users.some((n) => n.type === 'mstock-portfolio'));

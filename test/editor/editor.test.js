@@ -501,7 +501,7 @@ describe('the editor in a real Chromium', function () {
         assert.deepEqual(await page.evaluate(() => RED.nodes.getType('mstock-logout').defaults.noSessionOk), { value: false });
       });
 
-      itPage(ctx, 'the account dialog marks a plain-http non-loopback API URL and a bad timeout invalid', async function () {
+      itPage(ctx, 'the account dialog marks a plain-http non-loopback API URL, a plain-ws non-loopback feed URL and a bad timeout invalid', async function () {
         const { page } = ctx;
         await openAccount(page, example.ids['mstock-funds']);
         assert.equal(await markedInvalid(page, '#node-config-input-baseUrl', sandbox.url), false, 'the sandbox URL is valid');
@@ -514,6 +514,15 @@ describe('the editor in a real Chromium', function () {
         assert.equal(await markedInvalid(page, '#node-config-input-baseUrl', 'http://127.0.0.1:8729'), false, 'http://127.0.0.1:8729 is valid');
         assert.equal(await markedInvalid(page, '#node-config-input-baseUrl', 'ftp://api.mstock.trade'), true, 'ftp:// is invalid');
         assert.equal(await markedInvalid(page, '#node-config-input-baseUrl', ''), true, 'an empty API URL is invalid');
+        assert.equal(await markedInvalid(page, '#node-config-input-feedUrl', 'ws://ws.mstock.trade'), true, 'ws:// on a public host is invalid');
+        await page.hover('#node-config-input-feedUrl');
+        await page.locator('.red-ui-popover:visible', { hasText: 'would send the API key and session token unencrypted' }).waitFor({ timeout: 5000 });
+        await page.mouse.move(10, 880);
+        assert.equal(await markedInvalid(page, '#node-config-input-feedUrl', 'wss://ws.mstock.trade'), false, 'wss://ws.mstock.trade is valid');
+        assert.equal(await markedInvalid(page, '#node-config-input-feedUrl', sandbox.feedUrl), false, 'the sandbox feed is valid');
+        assert.equal(await markedInvalid(page, '#node-config-input-feedUrl', ''), false, 'empty is mStock\'s feed');
+        assert.equal(await markedInvalid(page, '#node-config-input-feedUrl', 'wss://ws.mstock.trade?API_KEY=x'), true, 'a query is invalid');
+        assert.equal(await markedInvalid(page, '#node-config-input-feedUrl', 'https://ws.mstock.trade'), true, 'https:// is invalid');
         assert.equal(await markedInvalid(page, '#node-config-input-timeout', 'abc'), true, 'timeout abc is invalid');
         assert.equal(await markedInvalid(page, '#node-config-input-timeout', '10000'), false, 'timeout 10000 is valid');
         // Cancel (afterEach) leaves the deployed account as it was

@@ -21,6 +21,7 @@ const nodeFiles = {
   candles: require('../../dist/nodes/mstock-candles.js'),
   quote: require('../../dist/nodes/mstock-quote.js'),
   order: require('../../dist/nodes/mstock-order.js'),
+  ticks: require('../../dist/nodes/mstock-ticks.js'),
 };
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const allNodes = [...Object.values(nodeFiles), catchNode];
@@ -100,6 +101,16 @@ const candlesFlow = (baseUrl, candles = {}, options) => flowWith('mstock-candles
  * `options.configExtra` sets the account's `orders` and `maxOrdersPerDay`.
  */
 const orderFlow = (baseUrl, orders, options) => flowWith('mstock-order', { action: 'place' }, baseUrl, orders, options);
+
+/**
+ * mstock-ticks nodes by id and properties (mode, instruments, throttle, name), e.g.
+ * { ticks1: { instruments: 'NSE:SBIN-EQ' } }; the account's feedUrl is the sandbox's own.
+ */
+const ticksFlow = (baseUrl, ticks, { configExtra = {}, ...options } = {}) =>
+  flowWith('mstock-ticks', { mode: 'ltp', instruments: '', throttle: 0 }, baseUrl, ticks, {
+    ...options,
+    configExtra: { feedUrl: baseUrl.replace(/^http:/, 'ws:'), ...configExtra },
+  });
 
 /** Collects every message arriving at a helper node. */
 function collect(node) {
@@ -234,6 +245,7 @@ module.exports = {
   candlesFlow,
   quoteFlow,
   orderFlow,
+  ticksFlow,
   collect,
   nextMessage,
   until,
