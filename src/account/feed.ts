@@ -5,6 +5,7 @@ import { FEED_MODE_NUMBER, FEED_MODES, FeedMode, modeCovers, parseFeedFrame, Tic
 import { feedConnectUrl, normaliseFeedUrl } from '../api/feed-url';
 import { FEED_EXCHANGE_TYPE } from '../api/instruments';
 import { Clock, systemClock } from '../session/clock';
+import { NETWORK_WORDS } from '../api/network-words';
 
 export type { FeedInstrument } from '../api/feed-messages';
 export type { FeedMode, Tick } from '../api/feed-parser';
@@ -523,13 +524,3 @@ function seconds(ms: number): string {
   return `${Math.round(ms / 1000)} s`;
 }
 
-const NETWORK_WORDS: Record<string, string> = {
-  ECONNREFUSED: 'the connection was refused',
-  ECONNRESET: 'the connection was reset',
-  EPIPE: 'the connection was closed',
-  ENOTFOUND: 'the host name could not be resolved',
-  EAI_AGAIN: 'the host name could not be resolved (DNS did not answer)',
-  EHOSTUNREACH: 'the host is unreachable',
-  ENETUNREACH: 'the network is unreachable',
-  ETIMEDOUT: 'the connection timed out',
-};

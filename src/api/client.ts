@@ -6,6 +6,7 @@ import { ErrorCode, MStockError, isMStockError, redact } from './errors';
 import { assertFundData, RawFundSegment } from './funds';
 import { Environment, proxyFor, ProxySetting } from './proxy';
 import { Agents, createTransport, dropIdleSockets, isStaleConnectionFailure, writeWatchingTransport } from './transport';
+import { NETWORK_WORDS } from './network-words';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -88,16 +89,6 @@ function tokenField(data: Record<string, unknown>, field: string, what: string):
 
 const optionalText = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-const NETWORK_WORDS: Record<string, string> = {
-  ECONNREFUSED: 'the connection was refused',
-  ECONNRESET: 'the connection was reset',
-  EPIPE: 'the connection was closed',
-  ENOTFOUND: 'the host name could not be resolved',
-  EAI_AGAIN: 'the host name could not be resolved (DNS did not answer)',
-  EHOSTUNREACH: 'the host is unreachable',
-  ENETUNREACH: 'the network is unreachable',
-  ERR_BAD_RESPONSE: 'the answer was malformed',
-};
 
 /**
  * A client for the mStock Type B API, driven by the endpoint table. It knows nothing of Node-RED. Every
