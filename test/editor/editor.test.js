@@ -32,6 +32,9 @@ const FLOW_TYPES = {
   'mstock-orders': { label: 'orders', inputs: 1, outputs: 1 },
   'mstock-request': { label: 'request', inputs: 1, outputs: 1 },
   'mstock-instruments': { label: 'instruments', inputs: 1, outputs: 1 },
+  'mstock-quote': { label: 'quote', inputs: 1, outputs: 1 },
+  'mstock-candles': { label: 'candles', inputs: 1, outputs: 1 },
+  'mstock-order': { label: 'order', inputs: 1, outputs: 1 },
 };
 const ALL_TYPES = { ...FLOW_TYPES, 'mstock-config': { label: 'mStock account' } };
 
@@ -46,6 +49,9 @@ const HELP_HEADINGS = {
   'mstock-orders': ['Inputs', 'Outputs', 'Details', 'References'],
   'mstock-request': ['Inputs', 'Outputs', 'Details', 'References'],
   'mstock-instruments': ['Inputs', 'Outputs', 'Details', 'References'],
+  'mstock-quote': ['Inputs', 'Outputs', 'Details', 'Errors', 'References'],
+  'mstock-candles': ['Inputs', 'Outputs', 'Details', 'Errors', 'References'],
+  'mstock-order': ['Inputs', 'Outputs', 'Details', 'Errors', 'References'],
   'mstock-config': ['Properties', 'Details', 'References'],
 };
 
@@ -60,6 +66,10 @@ function exampleFlow(sandboxUrl) {
   nodes.push(
     { id: 'e2e-portfolio', type: 'mstock-portfolio', name: '', account: config.id, view: 'holdings', output: 'parsed', x: 780, y: 100, wires: [[]] },
     { id: 'e2e-orders', type: 'mstock-orders', name: '', account: config.id, view: 'orders', output: 'parsed', x: 780, y: 160, wires: [[]] },
+    { id: 'e2e-quote', type: 'mstock-quote', name: '', account: config.id, mode: 'OHLC', instruments: 'NSE:SBIN-EQ, NSE:INFY-EQ', x: 780, y: 220, wires: [[]] },
+    { id: 'e2e-candles', type: 'mstock-candles', name: '', account: config.id, interval: 'ONE_DAY', x: 780, y: 280, wires: [[]] },
+    // the account leaves orders off, as a new account node does
+    { id: 'e2e-order', type: 'mstock-order', name: '', account: config.id, action: 'msg', x: 780, y: 340, wires: [[]] },
   );
   const missing = Object.keys(FLOW_TYPES).filter((type) => !nodes.some((n) => n.type === type));
   missing.forEach((type, i) => nodes.push({ id: `e2e-${type}`, type, name: '', account: config.id, x: 330, y: 460 + 60 * i, wires: [[]] }));
@@ -303,6 +313,10 @@ function commonTests(ctx) {
         assert.equal(link.target, '_blank', `${type} help link ${link.href} opens in a new tab`);
       }
       if (type === 'mstock-funds') assert.match(help.text, /MSTOCK_NOT_LOGGED_IN/);
+      if (type === 'mstock-order') {
+        for (const code of ['MSTOCK_ORDERS_DISABLED', 'MSTOCK_ORDER_REJECTED', 'MSTOCK_ORDER_UNCERTAIN', 'MSTOCK_INVALID_INPUT']) assert.match(help.text, new RegExp(code), `the order help names ${code}`);
+        assert.match(help.text, /Allow orders from flows/);
+      }
     }
   });
 }
@@ -491,6 +505,102 @@ describe('the editor in a real Chromium', function () {
         await page.mouse.move(10, 880);
       });
 
+      itPage(ctx, 'the order node shows a grey "orders off" from its deploy, the account allowing no orders', async function () {
+        const { page } = ctx;
+        const group = page.locator(nodeSelector(example.ids['mstock-order']));
+        await page.waitForFunction((sel) => document.querySelector(`${sel} .red-ui-flow-node-status-label`)?.textContent.trim() === 'orders off', nodeSelector(example.ids['mstock-order']), { timeout: 5000 });
+        assert.match(await group.locator('.red-ui-flow-node-status').getAttribute('class'), /red-ui-flow-node-status-ring-grey/, 'a grey ring');
+        assert.equal(example.config.orders, undefined, 'the example account says nothing of orders: the default is off');
+      });
+
+      itPage(ctx, 'the order dialog: account, an action select with "- set by msg.action -", Name with Node-RED\'s own label, the real-money tip', async function () {
+        const { page } = ctx;
+        const id = example.ids['mstock-order'];
+        await openNode(page, id, '#node-input-action');
+        assert.equal(await page.locator('#node-input-account').evaluate((el) => el.tagName), 'SELECT');
+        assert.equal(await page.locator('#node-input-account').inputValue(), example.config.id);
+        const actions = await page.locator('#node-input-action option').evaluateAll((els) => els.map((o) => [o.value, o.textContent.trim()]));
+        assert.deepEqual(actions.map((o) => o[0]), ['place', 'modify', 'cancel', 'cancel-all', 'msg']);
+        for (const [value, text] of actions) assert.ok(text.length > 0 && !text.includes('mstock-order.'), `action option ${value} is translated: "${text}"`);
+        assert.equal(actions.at(-1)[1], '- set by msg.action -');
+        assert.equal(await page.locator('#node-input-action').inputValue(), 'msg', 'as deployed');
+        assert.equal((await page.locator('label[for="node-input-name"]').textContent()).trim(), 'Name');
+        assert.equal(await page.locator('#node-input-name').getAttribute('placeholder'), 'Name');
+        const labels = await page.locator('.red-ui-tray label[for^="node-input-"]').allTextContents();
+        for (const label of labels) assert.ok(!/mstock-\w+\.|common\.label/.test(label), `untranslated label "${label}"`);
+        assert.match(await page.locator('.red-ui-tray .form-tips').textContent(), /Orders are real money.*Allow orders from flows/);
+        const defaults = await page.evaluate(() => {
+          const def = RED.nodes.getType('mstock-order');
+          return { action: def.defaults.action.value, valid: ['place', 'cancel-all', 'msg', 'buy'].map((v) => def.defaults.action.validate(v)) };
+        });
+        assert.deepEqual(defaults, { action: 'place', valid: [true, true, true, false] });
+        assert.equal((await page.locator(`${nodeSelector(id)} .red-ui-flow-node-label`).textContent()).trim(), 'mStock order');
+      });
+
+      itPage(ctx, 'the account dialog: "Allow orders from flows" off by default, max orders 100 by default, a bad cap marked invalid', async function () {
+        const { page } = ctx;
+        await openAccount(page, example.ids['mstock-funds']);
+        const box = page.locator('#node-config-input-orders');
+        assert.equal(await box.getAttribute('type'), 'checkbox');
+        assert.equal(await box.isChecked(), false, 'off for an account deployed without it');
+        assert.match(await page.locator('#node-config-input-orders + span').textContent(), /^Allow orders from flows$/);
+        // deployed without a cap, the field is empty and its placeholder says what empty means
+        assert.equal(await page.locator('#node-config-input-maxOrdersPerDay').inputValue(), '');
+        assert.equal(await page.locator('#node-config-input-maxOrdersPerDay').getAttribute('placeholder'), '100');
+        assert.deepEqual(await page.evaluate(() => {
+          const def = RED.nodes.getType('mstock-config').defaults;
+          return { orders: def.orders.value, maxOrdersPerDay: def.maxOrdersPerDay.value };
+        }), { orders: false, maxOrdersPerDay: 100 }, 'what a new account node gets');
+        assert.match(await page.locator('.red-ui-tray .form-tips', { hasText: 'real money' }).textContent(), /Orders are real money/);
+        for (const good of ['0', '100', '100000', '']) assert.equal(await markedInvalid(page, '#node-config-input-maxOrdersPerDay', good), false, `"${good}" is valid`);
+        for (const bad of ['abc', '-1', '1.5', '100001']) assert.equal(await markedInvalid(page, '#node-config-input-maxOrdersPerDay', bad), true, `"${bad}" is marked invalid`);
+        // Cancel (afterEach) leaves the deployed account as it was
+      });
+
+      itPage(ctx, 'the quote dialog: a mode select with "- set by msg.mode -", the instruments list, an entry without an exchange marked invalid', async function () {
+        const { page } = ctx;
+        const id = example.ids['mstock-quote'];
+        await openNode(page, id, '#node-input-mode');
+        assert.equal(await page.locator('#node-input-account').inputValue(), example.config.id);
+        const modes = await page.locator('#node-input-mode option').evaluateAll((els) => els.map((o) => [o.value, o.textContent.trim()]));
+        assert.deepEqual(modes.map((o) => o[0]), ['LTP', 'OHLC', 'FULL', 'msg']);
+        for (const [value, text] of modes) assert.ok(text.length > 0 && !text.includes('mstock-quote.'), `mode option ${value} is translated: "${text}"`);
+        assert.equal(modes.at(-1)[1], '- set by msg.mode -');
+        assert.equal(await page.locator('#node-input-mode').inputValue(), 'OHLC');
+        assert.equal(await page.locator('#node-input-instruments').inputValue(), 'NSE:SBIN-EQ, NSE:INFY-EQ');
+        assert.equal(await page.locator('#node-input-instruments').getAttribute('placeholder'), 'NSE:SBIN-EQ, NSE:INFY-EQ');
+        assert.equal((await page.locator('label[for="node-input-name"]').textContent()).trim(), 'Name');
+        assert.deepEqual(await page.evaluate(() => RED.nodes.getType('mstock-quote').defaults.mode.value), 'LTP');
+        assert.equal(await markedInvalid(page, '#node-input-instruments', 'NSE:SBIN-EQ\nBSE:500112'), false);
+        assert.equal(await markedInvalid(page, '#node-input-instruments', ''), false, 'an empty list (msg.payload names them) is valid');
+        assert.equal((await page.locator(`${nodeSelector(id)} .red-ui-flow-node-label`).textContent()).trim(), 'mStock OHLC');
+      });
+
+      itPage(ctx, 'BUG: the quote dialog does not mark an instrument without an exchange invalid', async function () {
+        // nodes/mstock-quote.html: the instruments validator is function (v), one argument, so
+        // Node-RED coerces the reason it returns ("… names no exchange …") to true: valid. Node-RED
+        // reads a returned string as the reason only from a validator of two arguments (v, opt).
+        const { page } = ctx;
+        await openNode(page, example.ids['mstock-quote'], '#node-input-instruments');
+        assert.equal(await markedInvalid(page, '#node-input-instruments', 'NSE:SBIN-EQ, SBIN-EQ'), true, 'an entry without an exchange is marked invalid');
+      });
+
+      itPage(ctx, 'the candles dialog: an interval select from "- set by msg.interval -" to 1 day', async function () {
+        const { page } = ctx;
+        const id = example.ids['mstock-candles'];
+        await openNode(page, id, '#node-input-interval');
+        assert.equal(await page.locator('#node-input-account').inputValue(), example.config.id);
+        const intervals = await page.locator('#node-input-interval option').evaluateAll((els) => els.map((o) => [o.value, o.textContent.trim()]));
+        assert.deepEqual(intervals, [
+          ['msg', '- set by msg.interval -'], ['ONE_MINUTE', '1 minute'], ['THREE_MINUTE', '3 minutes'], ['FIVE_MINUTE', '5 minutes'], ['TEN_MINUTE', '10 minutes'],
+          ['FIFTEEN_MINUTE', '15 minutes'], ['THIRTY_MINUTE', '30 minutes'], ['ONE_HOUR', '1 hour'], ['ONE_DAY', '1 day'],
+        ]);
+        assert.equal(await page.locator('#node-input-interval').inputValue(), 'ONE_DAY');
+        assert.equal((await page.locator('label[for="node-input-name"]').textContent()).trim(), 'Name');
+        assert.deepEqual(await page.evaluate(() => RED.nodes.getType('mstock-candles').defaults.interval.value), 'msg');
+        assert.equal((await page.locator(`${nodeSelector(id)} .red-ui-flow-node-label`).textContent()).trim(), 'mStock candles, 1 day');
+      });
+
       itPage(ctx, 'the logout dialog has the "No session is not an error" checkbox, off by default', async function () {
         const { page } = ctx;
         await openNode(page, example.ids['mstock-logout'], '#node-input-noSessionOk');
@@ -536,12 +646,15 @@ describe('the editor in a real Chromium', function () {
         await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === 'waiting for OTP', label, { timeout: 5000 });
         await red.inject(example.inject['Send OTP']);
         await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === 'live until 00:00 IST', label, { timeout: 5000 });
-        // every node of the account shows the session, with a green dot
-        for (const type of Object.keys(FLOW_TYPES)) {
+        // every node of the account shows the session, with a green dot; the order node, its orders off
+        for (const type of Object.keys(FLOW_TYPES).filter((t) => t !== 'mstock-order')) {
           const group = page.locator(nodeSelector(example.ids[type]));
           await page.waitForFunction((sel) => document.querySelector(`${sel} .red-ui-flow-node-status-label`)?.textContent.trim() === 'live until 00:00 IST', nodeSelector(example.ids[type]), { timeout: 5000 });
           assert.match(await group.locator('.red-ui-flow-node-status').getAttribute('class'), /red-ui-flow-node-status-dot-green/, `${type} status dot`);
         }
+        const order = page.locator(nodeSelector(example.ids['mstock-order']));
+        assert.equal((await order.locator('.red-ui-flow-node-status-label').textContent()).trim(), 'orders off', 'the session does not hide that orders are off');
+        assert.match(await order.locator('.red-ui-flow-node-status').getAttribute('class'), /red-ui-flow-node-status-ring-grey/);
       });
 
       itPage(ctx, 'screenshots: the example flow after login, OTP and funds, and the account dialog', async function () {

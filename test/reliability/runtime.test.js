@@ -83,13 +83,15 @@ const T = 'rel-tab';
 const inject = (id, name, payload, target) => ({
   id, type: 'inject', z: T, name, props: [{ p: 'payload' }], payload, payloadType: 'str', repeat: '', crontab: '', once: false, topic: '', x: 100, y: 40, wires: [[target]],
 });
+const injectJson = (id, name, payload, target) => ({ ...inject(id, name, JSON.stringify(payload), target), payloadType: 'json' });
+const MARKET_BUY = { instrument: 'NSE:SBIN-EQ', transactiontype: 'BUY', ordertype: 'MARKET', quantity: 1, producttype: 'INTRADAY' };
 const debug = (id, name) => ({ id, type: 'debug', z: T, name, active: true, tosidebar: true, console: true, tostatus: false, complete: 'true', targetType: 'full', x: 500, y: 40, wires: [] });
 
 function flows(url, { timeout = 600, renamed = '' } = {}) {
   const node = (id, type, account, extra = {}) => ({ id, type, z: T, name: '', account, x: 300, y: 40, ...extra, wires: [['dbg-out']] });
   return [
     { id: T, type: 'tab', label: 'reliability' },
-    { id: 'cfg-a', type: 'mstock-config', name: 'OTP account', baseUrl: url, timeout: String(timeout) },
+    { id: 'cfg-a', type: 'mstock-config', name: 'OTP account', baseUrl: url, timeout: String(timeout), orders: true, maxOrdersPerDay: '20' },
     { id: 'cfg-b', type: 'mstock-config', name: 'TOTP account', baseUrl: url, timeout: String(timeout) },
     { id: 'cfg-c', type: 'mstock-config', name: 'slow account', baseUrl: url, timeout: '10000' },
     inject('in-login-a', 'login A', 'go', 'login-a'),
@@ -101,6 +103,11 @@ function flows(url, { timeout = 600, renamed = '' } = {}) {
     inject('in-funds-b', 'funds B', 'tick', 'funds-b'),
     inject('in-logout-b', 'logout B', 'bye', 'logout-b'),
     inject('in-login-c', 'login C', 'go', 'login-c'),
+    injectJson('in-order-a', 'order A', MARKET_BUY, 'order-a'),
+    injectJson('in-bad-order-a', 'bad order A', { ...MARKET_BUY, quantity: 0 }, 'order-a'),
+    injectJson('in-order-c', 'order C (orders off)', MARKET_BUY, 'order-c'),
+    inject('in-book-a', 'order book A', 'go', 'book-a'),
+    inject('in-positions-a', 'positions A', 'go', 'positions-a'),
     node('login-a', 'mstock-login', 'cfg-a'),
     node('otp-a', 'mstock-otp', 'cfg-a', { mode: 'otp' }),
     node('funds-a', 'mstock-funds', 'cfg-a', { output: 'parsed', name: renamed }),
@@ -109,6 +116,10 @@ function flows(url, { timeout = 600, renamed = '' } = {}) {
     node('funds-b', 'mstock-funds', 'cfg-b', { output: 'raw' }),
     node('logout-b', 'mstock-logout', 'cfg-b'),
     node('login-c', 'mstock-login', 'cfg-c'),
+    node('order-a', 'mstock-order', 'cfg-a', { action: 'place' }),
+    node('order-c', 'mstock-order', 'cfg-c', { action: 'place' }),
+    node('book-a', 'mstock-orders', 'cfg-a', { view: 'orders', output: 'parsed' }),
+    node('positions-a', 'mstock-portfolio', 'cfg-a', { view: 'positions', output: 'parsed' }),
     { id: 'session-a', type: 'mstock-session', z: T, account: 'cfg-a', x: 300, y: 400, wires: [['dbg-session']] },
     { id: 'session-b', type: 'mstock-session', z: T, account: 'cfg-b', x: 300, y: 440, wires: [['dbg-session']] },
     { id: 'catch-all', type: 'catch', z: T, scope: null, uncaught: false, x: 100, y: 480, wires: [['dbg-caught']] },
@@ -197,6 +208,24 @@ describe('reliability: a real Node-RED at trace level (installed from the packed
     assert.equal((await press('in-wrong-otp-a')).data.name, 'caught');
     assert.equal((await press('in-otp-a')).data.name, 'out');
     assert.equal((await press('in-funds-a')).data.name, 'out');
+    // orders: one placed, one refused by the node, one by the RMS, one whose answer came too late,
+    // one on the account with orders off; then the order book and the positions
+    const orderCodes = [];
+    const orderOutcome = async (injectId) => {
+      const hit = await press(injectId, 8000);
+      orderCodes.push(hit.data.name === 'out' ? 'success' : (/MSTOCK_[A-Z_]+/.exec(JSON.stringify(hit.data.msg)) || ['?'])[0]);
+    };
+    await orderOutcome('in-order-a');
+    await orderOutcome('in-bad-order-a');
+    sandbox.setFault({ kind: 'rms-rejection', endpoints: ['placeOrder'], times: 1 });
+    await orderOutcome('in-order-a');
+    sandbox.setFault({ kind: 'late-answer', endpoints: ['placeOrder'], times: 1, delayMs: 1200 });
+    await orderOutcome('in-order-a');
+    await orderOutcome('in-order-c');
+    await sleep(800); // the late answer
+    assert.deepEqual(orderCodes, ['success', 'MSTOCK_INVALID_INPUT', 'MSTOCK_ORDER_REJECTED', 'MSTOCK_ORDER_UNCERTAIN', 'MSTOCK_ORDERS_DISABLED']);
+    assert.equal((await press('in-book-a')).data.name, 'out');
+    assert.equal((await press('in-positions-a')).data.name, 'out');
     const kinds = ['status-false', 'status-error', 'status-False', 'server-error', 'rate-limit', 'html-502', 'truncated-json', 'empty-body', 'wrong-shape',
       'drop', 'reset-mid-body', 'api-key-suspended', 'slow', 'unauthorized'];
     for (const kind of kinds) {
@@ -224,6 +253,7 @@ describe('reliability: a real Node-RED at trace level (installed from the packed
     sessionTokens.forEach((t, i) => (all[`session token ${i + 1}`] = t));
 
     const exported = JSON.stringify(await red.getFlows());
+    assert.match(exported, /"type":"mstock-order"/, 'the exported flow has the order nodes');
     const files = userDirFiles(red.userDir);
     assert.ok(files['flows.json'], 'the flow file is there');
     const texts = {
@@ -240,7 +270,7 @@ describe('reliability: a real Node-RED at trace level (installed from the packed
     assert.match(red.output, /\[trace\]/, 'trace logging was on');
     assert.match(red.output, /MSTOCK_SESSION_EXPIRED|session expired/i, 'the output holds the failures');
     secretsRecord.row({
-      fault: `real Node-RED ${red.output.length} chars of trace output, ${debugCount} debug + ${statusCount} status events, GET /flows, ${Object.keys(files).length} files`,
+      fault: `real Node-RED, orders included (placed, invalid, rejected, uncertain, orders off, then book and positions): ${red.output.length} chars of trace output, ${debugCount} debug + ${statusCount} status events, GET /flows, ${Object.keys(files).length} files`,
       node: 'all nodes (real runtime, trace logging)',
       expected: `0 of ${Object.keys(all).length + 1} secrets found`,
       observed: `${hits.length + codeHits.length} hits`,

@@ -223,6 +223,150 @@ describe('reliability: no secret in anything the nodes give out (test-helper run
     }
   });
 
+  it('orders: place, modify, cancel, cancel-all, every order code, a node closed mid-call, then the book, trades and positions: no API key, password, TOTP secret, login or session token leaks', async function () {
+    const secret = { apiKey: `APIKEY-${hex(12)}`, password: `PASSWD-${hex(12)}`, totpSecret: base32(32) };
+    const sandbox = new Sandbox({ fixedOtp: '123456' });
+    Object.assign(sandbox.account, { apiKey: secret.apiKey, password: secret.password, totpSecret: secret.totpSecret });
+    await sandbox.start();
+    const tokens = new Set();
+    const seen = [];
+    const z = 'tab1';
+    const creds = { apiKey: secret.apiKey, clientCode: 'SANDBOX1', password: secret.password };
+    const flowNodes = (placeName = '') => [
+      { id: z, type: 'tab', label: 'order secrets' },
+      // c1 allows 10 orders a day, c2 has orders off (the default)
+      { id: 'c1', type: 'mstock-config', baseUrl: sandbox.url, timeout: 700, orders: true, maxOrdersPerDay: 10 },
+      { id: 'c2', type: 'mstock-config', baseUrl: sandbox.url, timeout: 700 },
+      ...[
+        ['login1', 'mstock-login', 'c1'], ['otp1', 'mstock-otp', 'c1'],
+        ['place1', 'mstock-order', 'c1', { action: 'place', name: placeName }], ['any1', 'mstock-order', 'c1', { action: 'msg' }],
+        ['book1', 'mstock-orders', 'c1', { view: 'orders' }], ['trades1', 'mstock-orders', 'c1', { view: 'trades' }],
+        ['positions1', 'mstock-portfolio', 'c1', { view: 'positions' }], ['holdings1', 'mstock-portfolio', 'c1', { view: 'holdings', output: 'raw' }],
+        ['login2', 'mstock-login', 'c2'], ['otp2', 'mstock-otp', 'c2'], ['place2', 'mstock-order', 'c2', { action: 'place' }],
+      ].map(([id, type, account, extra = {}]) => ({ id, type, z, account, ...extra, wires: [['out']] })),
+      { id: 'catch1', type: 'catch', z, scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'out', type: 'helper', z },
+      { id: 'caught', type: 'helper', z },
+    ];
+    const credentials = { c1: creds, c2: { ...creds, totpSecret: secret.totpSecret } };
+    const ids = flowNodes().filter((n) => n.type.startsWith('mstock-')).map((n) => n.id);
+    const statuses = [];
+    const logs = [];
+    let out;
+    let caught;
+    const attach = () => {
+      // what every deployed node said, kept across the redeploy
+      for (const id of ids) {
+        const node = helper.getNode(id);
+        for (const level of ['log', 'warn', 'error', 'debug', 'trace']) {
+          const original = node[level].bind(node);
+          node[level] = (...args) => {
+            logs.push({ id, level, args });
+            return original(...args);
+          };
+        }
+        const status = node.status.bind(node);
+        node.status = (st) => {
+          statuses.push({ id, status: st });
+          return status(st);
+        };
+      }
+      for (const id of ['out', 'caught']) helper.getNode(id).on('input', (m) => seen.push(m));
+      out = collect(helper.getNode('out'));
+      caught = collect(helper.getNode('caught'));
+    };
+    let n = 0;
+    const send = async (id, msg) => {
+      n += 1;
+      const msgid = `order-secret-${n}`;
+      helper.getNode(id).receive({ _msgid: msgid, ...msg });
+      await until(() => out.some((m) => m._msgid === msgid) || caught.some((m) => m._msgid === msgid), 5000, `outcome of ${id}`);
+      harvestTokens(sandbox.requests, tokens);
+      return out.find((m) => m._msgid === msgid) ?? caught.find((m) => m._msgid === msgid);
+    };
+    const MARKET_BUY = { instrument: 'NSE:SBIN-EQ', transactiontype: 'BUY', ordertype: 'MARKET', quantity: 1, producttype: 'INTRADAY' };
+    const codes = new Set();
+    const order = async (id, msg) => {
+      const result = await send(id, msg);
+      codes.add(result.error ? result.error.code : 'success');
+      return result;
+    };
+    try {
+      await helper.load(allNodes, flowNodes(), credentials);
+      attach();
+      await send('login1', { payload: 'go' });
+      await send('otp1', { payload: '123456' });
+      await send('login2', { payload: 'go' });
+      // the lot: a fill, an open limit order modified then cancelled, another cancelled with all the rest
+      await order('place1', { payload: MARKET_BUY });
+      const limit = (share) => (Math.round(sandbox.market.priceAt('3045', Date.now()) * share * 20) / 20).toFixed(2);
+      const open = await order('place1', { payload: { ...MARKET_BUY, ordertype: 'LIMIT', price: limit(0.9), ordertag: 'secret-scan' } });
+      await order('any1', { action: 'modify', payload: { orderid: open.payload.orderid, price: limit(0.91) } });
+      await order('any1', { action: 'cancel', payload: { orderid: open.payload.orderid } });
+      await order('place1', { payload: { ...MARKET_BUY, ordertype: 'LIMIT', price: limit(0.9) } });
+      await order('any1', { action: 'cancel-all' });
+      // every order code
+      await order('place1', { payload: { ...MARKET_BUY, quantity: 0 } });
+      await order('place2', { payload: MARKET_BUY });
+      sandbox.setFault({ kind: 'rms-rejection', endpoints: ['placeOrder'], times: 1 });
+      await order('place1', { payload: MARKET_BUY });
+      await order('any1', { action: 'cancel', payload: { orderid: '1191241106101' } });
+      for (const kind of ['late-answer', 'reset-after-read', 'bad-gateway-after', 'server-error']) {
+        sandbox.setFault({ kind, endpoints: ['placeOrder'], times: 1, delayMs: 1200 });
+        await order('place1', { payload: MARKET_BUY });
+      }
+      sandbox.setFault(undefined);
+      // a full redeploy while a place call waits: the lost outcome goes to the log
+      sandbox.setFault({ kind: 'late-answer', endpoints: ['placeOrder'], times: 1, delayMs: 600 });
+      const placed = sandbox.calls.placeOrder;
+      helper.getNode('place1').receive({ _msgid: 'in-flight', payload: MARKET_BUY });
+      await until(() => sandbox.calls.placeOrder === placed + 1, 4000, 'the place call');
+      await helper.setFlows(flowNodes('renamed'), 'full', credentials);
+      attach();
+      await sleep(1000);
+      assert.ok(logs.some((l) => l.level === 'warn' && /may have reached mStock/.test(String(l.args[0]))), 'the lost outcome was logged');
+      await order('place1', { payload: MARKET_BUY }); // the tenth
+      await order('place1', { payload: MARKET_BUY }); // past the cap
+      await send('any1', { action: 'cancel-all' });
+      // the reads after the orders
+      for (const id of ['book1', 'trades1', 'positions1', 'holdings1']) await send(id, { payload: 'after' });
+      await sleep(1500);
+      const runtimeLog = helper.log().args.map((a) => a[0]);
+      harvestTokens(sandbox.requests, tokens);
+
+      assert.deepEqual([...codes].sort(), ['MSTOCK_INVALID_INPUT', 'MSTOCK_ORDERS_DISABLED', 'MSTOCK_ORDER_REJECTED', 'MSTOCK_ORDER_UNCERTAIN', 'success'], 'every order code was produced');
+      assert.ok(sandbox.calls.placeOrder >= 8 && sandbox.calls.modifyOrder === 1 && sandbox.calls.cancelOrder === 2 && sandbox.calls.cancelAll === 2, `the order calls: ${JSON.stringify(sandbox.calls)}`);
+      const sessionTokens = [...tokens].filter((t) => t.split('.').length === 3);
+      const loginTokens = [...tokens].filter((t) => t.split('.').length !== 3);
+      assert.ok(sessionTokens.length >= 1 && loginTokens.length >= 1, `tokens harvested: ${loginTokens.length} login, ${sessionTokens.length} session`);
+      const all = { ...secret };
+      loginTokens.forEach((t, i) => (all[`login token ${i + 1}`] = t));
+      sessionTokens.forEach((t, i) => (all[`session token ${i + 1}`] = t));
+      const texts = {
+        'messages (out, Catch)': dump(seen) + JSON.stringify(seen),
+        'error messages and stacks': caught.map((m) => `${m.error.message}\n${m.error.stack}`).join('\n'),
+        statuses: dump(statuses),
+        'node log calls (log, warn, error, debug, trace)': dump(logs),
+        'runtime log': dump(runtimeLog),
+      };
+      const hits = scan(texts, all);
+      const scanned = Object.values(texts).reduce((a, t) => a + t.length, 0);
+      record.row({
+        fault: `orders: place, modify, cancel, cancel-all, ${[...codes].filter((c) => c !== 'success').join(', ')}, a node closed mid-call, then order book, trade book, positions, holdings: ${seen.length} msgs, ${statuses.length} statuses, ${logs.length + runtimeLog.length} log calls (${scanned} chars)`,
+        node: 'mstock-order, mstock-orders, mstock-portfolio (test-helper runtime)',
+        expected: `0 of ${Object.keys(all).length} secrets found`,
+        observed: `${hits.length} hits`,
+        pass: hits.length === 0,
+      });
+      assert.deepEqual(hits, [], 'a secret leaked');
+      assert.deepEqual(guard.seen, []);
+    } finally {
+      await helper.unload();
+      closeAllSessions();
+      await sandbox.stop();
+    }
+  });
+
   /**
    * A broker that answers each call with `mode[endpoint]`: 'ok' (with the secrets it received
    * echoed in its success message), 'echo' (a failure quoting what it received) or 'echo-json' (a

@@ -21,6 +21,9 @@ const STATUS_TEXT = {
   MSTOCK_NETWORK: 'network error',
   MSTOCK_BAD_RESPONSE: 'bad response',
   MSTOCK_SERVER_ERROR: 'server error',
+  MSTOCK_ORDERS_DISABLED: 'orders off',
+  MSTOCK_ORDER_REJECTED: 'order rejected',
+  MSTOCK_ORDER_UNCERTAIN: 'order outcome unknown',
 };
 
 function credentialsFor(account, extra = {}) {
