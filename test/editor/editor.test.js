@@ -35,6 +35,7 @@ const FLOW_TYPES = {
   'mstock-quote': { label: 'quote', inputs: 1, outputs: 1 },
   'mstock-candles': { label: 'candles', inputs: 1, outputs: 1 },
   'mstock-order': { label: 'order', inputs: 1, outputs: 1 },
+  'mstock-ticks': { label: 'ticks', inputs: 1, outputs: 1 },
 };
 const ALL_TYPES = { ...FLOW_TYPES, 'mstock-config': { label: 'mStock account' } };
 
@@ -52,6 +53,7 @@ const HELP_HEADINGS = {
   'mstock-quote': ['Inputs', 'Outputs', 'Details', 'Errors', 'References'],
   'mstock-candles': ['Inputs', 'Outputs', 'Details', 'Errors', 'References'],
   'mstock-order': ['Inputs', 'Outputs', 'Details', 'Errors', 'References'],
+  'mstock-ticks': ['Inputs', 'Outputs', 'Details', 'Errors', 'References'],
   'mstock-config': ['Properties', 'Details', 'References'],
 };
 
@@ -70,6 +72,7 @@ function exampleFlow(sandboxUrl) {
     { id: 'e2e-candles', type: 'mstock-candles', name: '', account: config.id, interval: 'ONE_DAY', x: 780, y: 280, wires: [[]] },
     // the account leaves orders off, as a new account node does
     { id: 'e2e-order', type: 'mstock-order', name: '', account: config.id, action: 'msg', x: 780, y: 340, wires: [[]] },
+    { id: 'e2e-ticks', type: 'mstock-ticks', name: '', account: config.id, mode: 'quote', instruments: '', throttle: 1000, x: 780, y: 400, wires: [[]] },
   );
   const missing = Object.keys(FLOW_TYPES).filter((type) => !nodes.some((n) => n.type === type));
   missing.forEach((type, i) => nodes.push({ id: `e2e-${type}`, type, name: '', account: config.id, x: 330, y: 460 + 60 * i, wires: [[]] }));
@@ -576,13 +579,21 @@ describe('the editor in a real Chromium', function () {
         assert.equal((await page.locator(`${nodeSelector(id)} .red-ui-flow-node-label`).textContent()).trim(), 'mStock OHLC');
       });
 
-      itPage(ctx, 'BUG: the quote dialog does not mark an instrument without an exchange invalid', async function () {
-        // nodes/mstock-quote.html: the instruments validator is function (v), one argument, so
-        // Node-RED coerces the reason it returns ("… names no exchange …") to true: valid. Node-RED
-        // reads a returned string as the reason only from a validator of two arguments (v, opt).
+      // Node-RED reads a returned text as the reason only from a validator of two arguments (v, opt);
+      // from one of one argument the text is truthy: valid
+      itPage(ctx, 'the quote dialog marks an instrument without an exchange invalid', async function () {
         const { page } = ctx;
         await openNode(page, example.ids['mstock-quote'], '#node-input-instruments');
         assert.equal(await markedInvalid(page, '#node-input-instruments', 'NSE:SBIN-EQ, SBIN-EQ'), true, 'an entry without an exchange is marked invalid');
+      });
+
+      itPage(ctx, 'the ticks dialog marks an instrument without an exchange and a throttle that is not whole milliseconds invalid', async function () {
+        const { page } = ctx;
+        await openNode(page, example.ids['mstock-ticks'], '#node-input-instruments');
+        assert.equal(await markedInvalid(page, '#node-input-instruments', 'NSE:SBIN-EQ\nNSE:INFY-EQ'), false);
+        assert.equal(await markedInvalid(page, '#node-input-instruments', 'NSE:SBIN-EQ, SBIN-EQ'), true, 'an entry without an exchange is marked invalid');
+        assert.equal(await markedInvalid(page, '#node-input-throttle', '1000'), false);
+        assert.equal(await markedInvalid(page, '#node-input-throttle', '-5'), true, 'a negative throttle is marked invalid');
       });
 
       itPage(ctx, 'the candles dialog: an interval select from "- set by msg.interval -" to 1 day', async function () {
