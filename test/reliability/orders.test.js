@@ -425,10 +425,8 @@ describe('reliability: orders (mstock-order on the paper account)', function () 
     { name: 'stop of the flows (helper.unload, as a runtime stop)', act: () => helper.unload(), logged: UNCERTAIN },
     {
       // The account and its connection stay, so the call is not cancelled: mStock answers, the
-      // order is placed, and the closed node drops the answer (src/nodered/flow-node.ts: `if
-      // (closed) return done()`); nodes/mstock-order.ts logs only an ORDER_UNCERTAIN failure.
+      // order is placed, and the closed node can send nothing on: the log says what was done.
       name: '"modified nodes" deploy of the order node',
-      bug: 'the order is placed and nothing says so: no message, no log line with its order id',
       act: () => helper.setFlows(ordersFlow(sandbox.url, { placeName: 'renamed' }), 'nodes', creds()),
       next: true,
       logged: 'order id',
