@@ -47,6 +47,8 @@ export class OrderGate extends EventEmitter {
 
   constructor(private readonly clock: Clock) {
     super();
+    // every order node of the account listens: dozens in a large flow are no leak
+    this.setMaxListeners(0);
   }
 
   /** The account node's settings, as deployed. */

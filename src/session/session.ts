@@ -81,6 +81,8 @@ export class AccountSession extends EventEmitter {
     private readonly feedSettings?: FeedSettings,
   ) {
     super();
+    // every node of the account listens to its changes: dozens in a large flow are no leak
+    this.setMaxListeners(0);
     // a feed URL that will be refused is refused now, when the account is set up
     if (feedSettings) normaliseFeedUrl(feedSettings.url);
     this.limiter = new RateLimiter({ clock, maxWaitMs: client.timeout });

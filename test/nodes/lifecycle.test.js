@@ -67,6 +67,26 @@ describe('mStock nodes: session lifecycle', function () {
     assert.equal(sandbox.calls.fundSummary, undefined);
   });
 
+  it('an account with 30 funds and 30 order nodes: no "possible EventEmitter memory leak" warning', async function () {
+    const warnings = [];
+    const onWarning = (warning) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const flow = standardFlow(url);
+      for (let i = 0; i < 30; i++) {
+        flow.push({ id: `many-funds-${i}`, type: 'mstock-funds', z: 'tab1', account: 'c1', output: 'parsed', wires: [[]] });
+        flow.push({ id: `many-order-${i}`, type: 'mstock-order', z: 'tab1', account: 'c1', action: 'place', wires: [[]] });
+      }
+      await helper.load(allNodes, flow, sandboxCredentials());
+      await goLive(sandbox);
+      // process warnings are emitted on the next tick
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(warnings.filter((w) => /MaxListeners/.test(w)), []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('a redeploy with the same credentials and URL keeps the live session', async function () {
     const flow = standardFlow(url);
     await helper.load(allNodes, flow, sandboxCredentials());
