@@ -127,7 +127,9 @@ if (sections.faults) {
     '(node-red-node-test-helper) over HTTP on 127.0.0.1. Each cell is one message, checked for: the code, ' +
     'a readable message with the broker\'s own words, a red status with the code\'s short text, the msg ' +
     'kept, exactly one outcome, no retry, the session state and events the contract asks for, no ' +
-    'unhandled rejection, and that the next good call through the same node works.');
+    'unhandled rejection, and that the next good call through the same node works. For mstock-order\'s ' +
+    'place call: exactly one request whatever happens (never a second), MSTOCK_ORDER_UNCERTAIN when it was ' +
+    'sent and no answer came, MSTOCK_ORDER_REJECTED with mStock\'s words when mStock refused it.');
   write();
   write(pivot(rows));
   write();
@@ -142,7 +144,9 @@ if (sections.input) {
   write('mstock-otp reads `msg.payload`: every unusable payload must end in MSTOCK_INVALID_INPUT with ' +
     'nothing sent to the broker, Object.prototype untouched, and the pending login still usable. The ' +
     'other nodes ignore the msg: each hostile msg must get the normal answer, the request the broker ' +
-    'sees must be the same as for a plain msg, and Object.prototype untouched. Each cell is one message.');
+    'sees must be the same as for a plain msg, and Object.prototype untouched. mstock-order reads ' +
+    '`msg.payload` as an order: every bad field must end in MSTOCK_INVALID_INPUT naming it, with not one ' +
+    'request of any kind to the broker. Each cell is one message.');
   write();
   write(pivot(rows));
   write();
