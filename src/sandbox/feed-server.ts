@@ -232,7 +232,9 @@ export class FeedServer {
       const content = this.content(mode as FeedMode, Number(type), token, connection);
       if (!content) continue;
       const packet = encodePacket(content);
-      bySize.set(packet.length, [...(bySize.get(packet.length) ?? []), packet]);
+      const sameSize = bySize.get(packet.length);
+      if (sameSize) sameSize.push(packet);
+      else bySize.set(packet.length, [packet]);
     }
     for (const packets of bySize.values()) {
       if (connection.round % BARE_EVERY === 0) {
@@ -252,12 +254,18 @@ export class FeedServer {
     if (fetched.length === 0) return undefined;
     const ltp = Number(fetched[0].ltp);
     connection.sequence += 1;
-    const base: PacketContent = { mode, exchangeType, token, ltp, sequence: connection.sequence, timeMs: now };
-    if (mode === 'ltp') return base;
+    const sequence = connection.sequence;
+    if (mode === 'ltp') return { mode, exchangeType, token, ltp, sequence, timeMs: now };
     const row = this.slowQuote(exchange, token, now);
     const number = (key: string): number => Number(row[key] ?? 0);
+    // one literal, not a spread of the LTP fields: the feed sends tens of thousands of these a second
     const quote: PacketContent = {
-      ...base,
+      mode,
+      exchangeType,
+      token,
+      ltp,
+      sequence,
+      timeMs: now,
       lastTradedQty: number('lastTradeQty'),
       averagePrice: number('avgPrice'),
       volume: number('tradeVolume'),
