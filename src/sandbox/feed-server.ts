@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { performance } from 'node:perf_hooks';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { FeedMode } from '../api/feed-parser';
 import { Exchange, FEED_EXCHANGE_TYPE } from '../api/instruments';
@@ -36,6 +37,8 @@ const EXCHANGE_OF_TYPE: ReadonlyMap<number, Exchange> = new Map(
 const PACKETS_PER_FRAME = 4;
 /** Every this many rounds, the packets go out bare instead of behind a header. */
 const BARE_EVERY = 5;
+/** The most rounds one firing of the tick timer sends to catch up. */
+const MAX_ROUNDS_AT_ONCE = 20;
 /** The slow parts of a quote (the day's range, depth, 52-week range) are taken again after this much market time. */
 const QUOTE_REFRESH_MS = 60_000;
 
@@ -219,7 +222,16 @@ export class FeedServer {
 
   private startTicking(connection: Connection): void {
     clearInterval(connection.tickTimer);
-    connection.tickTimer = setInterval(() => this.sendRound(connection), Math.max(5, 1000 / this.rate));
+    const everyMs = 1000 / this.rate;
+    const startedAt = performance.now();
+    let rounds = 0;
+    // a timer fires late on a busy process, and not more often than every 5 ms: each firing sends
+    // the rounds owed since the start, so the rate holds (a stall of more than a few rounds is skipped)
+    connection.tickTimer = setInterval(() => {
+      const owed = Math.floor((performance.now() - startedAt) / everyMs) - rounds;
+      rounds += owed;
+      for (let i = 0; i < Math.min(owed, MAX_ROUNDS_AT_ONCE); i += 1) this.sendRound(connection);
+    }, Math.max(5, everyMs));
   }
 
   /** One tick of every subscribed instrument: behind headers of a few packets each, or now and then bare. */
