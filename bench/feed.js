@@ -136,6 +136,8 @@ async function feedPhase({ quick = true, log = () => undefined } = {}) {
       s = await stats();
     }
     const heapStart = await memory();
+    // the ticks that queued during the collections arrive first: the count starts once they have
+    await sleep(1000);
     s = await stats();
     lags.length = 0;
     const start = { at: s.at, count: s.all.count, sent: watch.ticks };
