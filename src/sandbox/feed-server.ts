@@ -138,6 +138,11 @@ export class FeedServer {
     for (const connection of this.open) connection.socket.send(frame);
   }
 
+  /** Sends `text` as a text frame `times` times on every open socket (mStock's feed may send order updates or errors as text). */
+  sendText(text: string, times = 1): void {
+    for (const connection of this.open) for (let i = 0; i < times; i += 1) connection.socket.send(text);
+  }
+
   /** For the sandbox's HTTP server's 'upgrade' event. */
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     this.handshakes += 1;

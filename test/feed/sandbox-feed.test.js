@@ -155,7 +155,7 @@ describe('sandbox live feed: a WebSocket on the sandbox port', function () {
     assert.equal(await pong(), 'silence');
   });
 
-  it('switches: refuse with 401, hang the handshake, drop sockets, send a malformed frame', async function () {
+  it('switches: refuse with 401, hang the handshake, drop sockets, send a malformed frame or text frames', async function () {
     sandbox.feed.refuseHandshakes();
     assert.equal((await connect()).status, 401);
     sandbox.feed.refuseHandshakes(false);
@@ -171,6 +171,9 @@ describe('sandbox live feed: a WebSocket on the sandbox port', function () {
     sandbox.feed.sendMalformed();
     await waitFor(() => socket.frames.length > 0, 'the malformed frame');
     assert.equal(parseFeedFrame(socket.frames[0]).malformed, 1);
+    sandbox.feed.sendText('{"type":"error","data":"x"}', 3);
+    await waitFor(() => socket.frames.length === 4, 'three text frames');
+    assert.deepEqual(socket.frames.slice(1), ['{"type":"error","data":"x"}', '{"type":"error","data":"x"}', '{"type":"error","data":"x"}']);
     const closed = new Promise((resolve) => socket.on('close', (code) => resolve(code)));
     sandbox.feed.dropConnections();
     assert.equal(await closed, 1006, 'dropped without a closing handshake');
