@@ -6,6 +6,8 @@
 // processes and the embedded sandbox with no added latency. Then the Part 2 figures: a burst of
 // trade-book reads (mstock-orders), a burst of quotes (mstock-request) paced by the account's rate
 // limiter, and the limiter itself on order calls (bench/limiter.js, a plain Node.js process).
+// Then the live feed: its parser against an SDK-style loop (bench/feed-parser.js, plain Node.js)
+// and ticks end to end into a third Node-RED process, every tick and through a throttle (bench/feed.js).
 //
 //   node bench/run.js            full run (5 runs per figure, ~5 min); writes docs/BENCHMARKS.md
 //   node bench/run.js --quick    small counts, 1 run, no load starts, < 60 s; prints only (add --write to write)
@@ -30,6 +32,7 @@ const { median } = require('./lib/stats');
 const { analyse } = require('./lib/cpuprofile');
 const { renderMarkdown, renderConsole } = require('./lib/report');
 const { prepareBase, DEFAULT_BASE } = require('./lib/base');
+const { feedPhase } = require('./feed');
 
 const { Sandbox, SANDBOX_ACCOUNT } = require(path.join(root, 'dist', 'src', 'sandbox', 'server'));
 const { MStockClient } = require(path.join(root, 'dist', 'src', 'api', 'client'));
@@ -75,6 +78,8 @@ function countsFor(args) {
   Object.assign(c, { candleDays: args.quick ? 60 : 365, candleInterval: 'FIVE_MINUTE', quoteListN: 50 });
   // the instrument master: load and JSON.parse each this many times, alternated
   c.masterRuns = args.quick ? 7 : 21;
+  // the live feed's parser: timed runs of each, alternated; the ticks end to end: bench/feed.js's counts
+  c.parserRuns = args.quick ? 7 : 21;
   return c;
 }
 
@@ -183,6 +188,17 @@ function instrumentFigures(counts) {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, argv, { cwd: root, timeout: 300_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NODE_OPTIONS: '' } }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`instruments: ${err.message}\n${stderr}`));
+      resolve(JSON.parse(stdout.trim().split('\n').pop()));
+    });
+  });
+}
+
+/** The live feed's parser on its own, in a plain Node.js process (bench/feed-parser.js). */
+function feedParserFigures(counts) {
+  const argv = [path.join(__dirname, 'feed-parser.js'), '--json', '--runs', String(counts.parserRuns)];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, argv, { cwd: root, timeout: 300_000, env: { ...process.env, NODE_OPTIONS: '' } }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`feed parser: ${err.message}\n${stderr}`));
       resolve(JSON.parse(stdout.trim().split('\n').pop()));
     });
   });
@@ -501,7 +517,7 @@ async function profilePhase({ counts, sandboxUrl, token, keepDir }) {
   return result;
 }
 
-function summarise({ counts, env, main, load, profile, limiter, instruments }) {
+function summarise({ counts, env, main, load, profile, limiter, instruments, feed }) {
   const seq = {};
   for (const [k, runs] of Object.entries(main.seq)) {
     seq[k] = { runs, median: median(runs.map((r) => r.median)), p99: median(runs.map((r) => r.p99)), errors: runs.reduce((s, r) => s + r.errors, 0) };
@@ -577,8 +593,9 @@ function summarise({ counts, env, main, load, profile, limiter, instruments }) {
     ...marketTargets({ counts, market: main.market }),
     ...limiterTargets({ counts, limiter }),
     ...instrumentTargets(instruments),
+    ...feedTargets(feed),
   ];
-  return { counts, env, seq, ratios, burst, memory, load: loadSummary, profile, sameJob: main.sameJob, sameAsBase: main.sameAsBase, base, partTwo: main.partTwo, market: main.market, limiter, instruments, targets };
+  return { counts, env, seq, ratios, burst, memory, load: loadSummary, profile, sameJob: main.sameJob, sameAsBase: main.sameAsBase, base, partTwo: main.partTwo, market: main.market, limiter, instruments, feed, targets };
 }
 
 function partTwoTargets({ counts, partTwo }) {
@@ -683,6 +700,65 @@ function instrumentTargets(instruments) {
   ];
 }
 
+/** Lag at the end may exceed lag at the start by this much and still count as not growing (timer and scheduling noise). */
+const LAG_GROWTH_ALLOWED_MS = 50;
+
+/** The live feed's targets: the parser (bench/feed-parser.js), S and T (bench/feed.js). */
+function feedTargets(feed) {
+  const parserName = 'live feed parser: parseFeedFrame time ÷ an SDK-style DataView loop, same frames';
+  const rateName = 'live feed S: ticks a second delivered through one mstock-ticks node, sustained';
+  const lagName = 'live feed S: lag (sandbox send → function node), end vs start';
+  const heapName = 'live feed S: heap after GC, end − start';
+  const throttleName = 'live feed T: throttle 1000 ms on 500 instruments: messages in any second';
+  const parser = feed.parser;
+  const out = [];
+  if (parser.error) out.push({ name: parserName, required: '≤ 1.00', measured: `not measured: ${parser.error}`, pass: false });
+  else {
+    out.push({
+      name: parserName,
+      required: '≤ 1.00',
+      measured: `${parser.ratio.toFixed(2)} (${parser.oursNsPerTick.toFixed(0)} ns against ${parser.sdkNsPerTick.toFixed(0)} ns a tick; per-run ratios' median ${parser.ratioPerRun.toFixed(2)})`,
+      pass: parser.ratio <= 1,
+    });
+  }
+  if (feed.ticks.error) {
+    for (const [name, required] of [[rateName, '≥ 20,000/s'], [lagName, 'not growing'], [heapName, '< 5 MB'], [throttleName, '≤ 500']]) {
+      out.push({ name, required, measured: `not measured: ${feed.ticks.error}`, pass: false });
+    }
+    return out;
+  }
+  const { stream: st, throttle: th } = feed.ticks;
+  const MiB = 2 ** 20;
+  const counted = `${st.counted.toLocaleString('en-US')} ticks in ${st.seconds.toFixed(1)} s`;
+  out.push(
+    {
+      name: rateName,
+      required: '≥ 20,000/s',
+      measured: `${st.deliveredPerSecond.toFixed(0)}/s (${counted}; offered ${st.offeredPerSecond.toLocaleString('en-US')}/s, sent ${st.sentPerSecond.toFixed(0)}/s)`,
+      pass: st.deliveredPerSecond >= 20000,
+    },
+    {
+      name: lagName,
+      required: `not growing (end ≤ start + ${LAG_GROWTH_ALLOWED_MS} ms)`,
+      measured: `${st.lagStartMs} ms at the start, ${st.lagEndMs} ms at the end (medians of the first and last tenth of ${st.lagSamples} samples); p99 ${st.lagP99Ms} ms, most ${st.lagMaxMs} ms`,
+      pass: st.lagEndMs <= st.lagStartMs + LAG_GROWTH_ALLOWED_MS,
+    },
+    {
+      name: heapName,
+      required: '< 5 MB',
+      measured: `${(st.heapGrowth / MiB).toFixed(2)} MiB (${(st.heapStart / MiB).toFixed(1)} → ${(st.heapEnd / MiB).toFixed(1)} MiB over ${counted})`,
+      pass: st.heapGrowth < 5e6,
+    },
+    {
+      name: throttleName,
+      required: '≤ 500',
+      measured: `${th.mostInASecond} (per second ${th.perSecond.join(' · ')}, over ${th.seconds} s; ~${th.ticksSentPerSecond.toFixed(0)} ticks/s sent)`,
+      pass: th.mostInASecond <= 500 && th.topics === th.instruments,
+    },
+  );
+  return out;
+}
+
 function limiterTargets({ counts, limiter }) {
   const burstName = `limiter, ${counts.limiterBurst} order calls at once: sent at once / after the first second`;
   const holdName = `limiter, ${counts.limiterQueued} order calls at once: longest hold in the queue (sent or refused)`;
@@ -751,9 +827,17 @@ async function main() {
     const limiter = await limiterFigures(counts).catch((err) => ({ error: err.message.split('\n')[0] }));
     log(`instrument master: the sandbox's, loaded and JSON.parse'd ${counts.masterRuns} times each, alternated (plain Node.js)`);
     const instruments = await instrumentFigures(counts).catch((err) => ({ error: err.message.split('\n')[0] }));
+    log(`live feed parser: ${counts.parserRuns} timed runs each of ours and an SDK-style loop, alternated (plain Node.js)`);
+    const parser = await feedParserFigures(counts).catch((err) => ({ error: err.message.split('\n')[0] }));
+    log('live feed: ticks end to end into a third Node-RED process (bench/feed.js)');
+    const ticks = await feedPhase({ quick: args.quick, log }).catch((err) => {
+      log(`live feed: ${err.message.split('\n')[0]}`);
+      return { error: err.message.split('\n')[0] };
+    });
+    const feed = { parser, ticks };
     const load = counts.loadRuns > 0 ? await loadPhase({ counts }) : undefined;
     const profile = args.profile ? await profilePhase({ counts, sandboxUrl, token, keepDir: args.keepProfile }) : undefined;
-    summary = summarise({ counts, env, main, load, profile, limiter, instruments });
+    summary = summarise({ counts, env, main, load, profile, limiter, instruments, feed });
   } finally {
     await sandbox.stop();
     // the packed tarball and its install, made once by the harness for every Node-RED started here

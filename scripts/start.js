@@ -116,8 +116,9 @@ const PAPER_MONEY =
 
 /**
  * Examples 01 (inject buttons), 02 (the dashboard), 08 (the Portfolio page on 02's dashboard), 09
- * (the Watch list page on it) and 11 (the Order ticket page on it), each on its own tab, sharing
- * one account pointed at the sandbox, which allows orders: they go to the sandbox's paper account.
+ * (the Watch list page on it), 11 (the Order ticket page on it) and 13 (the Live prices page on it,
+ * from the sandbox's live feed), each on its own tab, sharing one account pointed at the sandbox,
+ * which allows orders: they go to the sandbox's paper account.
  */
 function demoFlow(sandboxUrl, feedUrl, account) {
   const buttons = readExample('01 Log in and read funds.json');
@@ -125,6 +126,7 @@ function demoFlow(sandboxUrl, feedUrl, account) {
   const portfolio = readExample('08 Portfolio dashboard.json');
   const watchlist = readExample('09 Watch list dashboard.json');
   const orderTicket = readExample('11 Order ticket dashboard.json');
+  const livePrices = readExample('13 Live prices dashboard.json');
   const config = buttons.find((n) => n.type === 'mstock-config');
   Object.assign(config, { baseUrl: sandboxUrl, feedUrl, name: 'Sandbox account', orders: true });
   const ticketNote = orderTicket.find((n) => n.type === 'comment');
@@ -136,12 +138,13 @@ function demoFlow(sandboxUrl, feedUrl, account) {
     { id: 'mstock-demo-portfolio-tab', type: 'tab', label: 'mStock portfolio (sandbox)' },
     { id: 'mstock-demo-watchlist-tab', type: 'tab', label: 'mStock watch list (sandbox)' },
     { id: 'mstock-demo-order-ticket-tab', type: 'tab', label: 'mStock order ticket (sandbox, paper money)' },
+    { id: 'mstock-demo-live-prices-tab', type: 'tab', label: 'mStock live prices (sandbox)' },
   ];
   const flows = [...tabs];
   const added = new Set();
-  for (const [nodes, tab] of [[buttons, tabs[0]], [dashboard, tabs[1]], [portfolio, tabs[2]], [watchlist, tabs[3]], [orderTicket, tabs[4]]]) {
+  for (const [nodes, tab] of [[buttons, tabs[0]], [dashboard, tabs[1]], [portfolio, tabs[2]], [watchlist, tabs[3]], [orderTicket, tabs[4]], [livePrices, tabs[5]]]) {
     for (const node of nodes) {
-      // one account, the demo's; 08, 09 and 11 bring 02's account and dashboard again, by the same ids
+      // one account, the demo's; 08, 09, 11 and 13 bring 02's account and dashboard again, by the same ids
       if ((node.type === 'mstock-config' && node !== config) || added.has(node.id)) continue;
       if (node.account === dashboardConfig.id) node.account = config.id;
       if (!CONFIG_TYPES.has(node.type)) node.z = tab.id;
@@ -288,9 +291,10 @@ async function main() {
   Node-RED editor   ${editorUrl}/   ${deployed ? '(demo flows deployed)' : '(your saved flows)'}
   Dashboard         ${editorUrl}${demo.dashboardPath}
 ${listensEverywhere ? `  Node-RED listens on ${uiHost} (NODE_RED_HOST): other machines reach it at this machine's address.\n` : ''}
-  On the dashboard: Log in, type the OTP ${demoOtp}, and the funds appear. Its menu has three more
-  pages: Portfolio (holdings and positions), Watch list (quotes of the symbols you type) and
-  Order ticket (orders after a confirmation, and the order book).
+  On the dashboard: Log in, type the OTP ${demoOtp}, and the funds appear. Its menu has four more
+  pages: Portfolio (holdings and positions), Watch list (quotes of the symbols you type),
+  Order ticket (orders after a confirmation, and the order book) and Live prices (the
+  sandbox's live feed, a row per symbol updated every second).
   Orders are on in this demo, and they are paper money: they go to the sandbox's paper account,
   never to mStock.
   Or in the editor, on the "mStock demo (sandbox)" tab, click the inject buttons in order:

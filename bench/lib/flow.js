@@ -152,4 +152,97 @@ function benchFlow({ sandboxUrl, account, partTwo = false, market = false }) {
   return { flows: nodes, credentials };
 }
 
-module.exports = { benchFlow, HEADERS_FUNCTION, NUMBERS_FUNCTION };
+/** Every this-many-th sequence number is timed on arrival (the sandbox times the same ones when it sends them). */
+const LAG_SAMPLE_EVERY = 1000;
+
+/** The end-to-end counter: every tick counted, every LAG_SAMPLE_EVERY-th sequence number's arrival noted. */
+const COUNT_ALL_FUNCTION = `let s = flow.get('allTicks');
+if (!s) { s = { count: 0, samples: [] }; flow.set('allTicks', s); }
+s.count += 1;
+const seq = msg.payload.sequence;
+if (seq % ${LAG_SAMPLE_EVERY} === 0) s.samples.push([seq, Date.now()]);
+return null;`;
+
+/** The throttled node's counter: each message's arrival, and the shortest gap between two of one instrument. */
+const COUNT_THROTTLED_FUNCTION = `let s = flow.get('throttledTicks');
+if (!s) { s = { count: 0, arrivals: [], last: {}, minGapMs: null, topics: 0 }; flow.set('throttledTicks', s); }
+const now = Date.now();
+s.count += 1;
+s.arrivals.push(now);
+const last = s.last[msg.topic];
+if (last === undefined) s.topics += 1;
+else if (s.minGapMs === null || now - last < s.minGapMs) s.minGapMs = now - last;
+s.last[msg.topic] = now;
+return null;`;
+
+/** What the counters hold; the samples and arrivals are handed over and forgotten, so the flow's heap stays flat. */
+const TICK_STATS_FUNCTION = `const all = flow.get('allTicks') || { count: 0, samples: [] };
+const throttled = flow.get('throttledTicks') || { count: 0, arrivals: [], minGapMs: null, topics: 0 };
+const errors = flow.get('tickErrors') || [];
+flow.set('tickErrors', []);
+msg.payload = {
+  at: Date.now(),
+  errors,
+  all: { count: all.count, samples: all.samples.splice(0) },
+  throttled: { count: throttled.count, arrivals: throttled.arrivals.splice(0), minGapMs: throttled.minGapMs, topics: throttled.topics },
+};
+return msg;`;
+
+/** A failed subscribe: kept for the next stats answer (its http-in was answered already). */
+const TICK_ERROR_FUNCTION = `const errors = flow.get('tickErrors') || [];
+errors.push(msg.error);
+flow.set('tickErrors', errors);
+return null;`;
+
+const ACK_FUNCTION = `msg.payload = { ok: true };
+return msg;`;
+
+/**
+ * The live-feed bench flow: one account on the sandbox (its feedUrl the sandbox's), the login and
+ * OTP endpoints, the bench driver (for heap after GC), and two mstock-ticks nodes, each fed its
+ * subscribe and unsubscribe messages by an http-in endpoint and wired to a counting function:
+ *
+ *   POST /bench/ticks/all       ─► mstock-ticks (quote, every tick)   ─► function: count, time samples
+ *   POST /bench/ticks/throttled ─► mstock-ticks (quote, throttle 1 s) ─► function: arrivals
+ *   POST /bench/ticks/stats     ─► function: the counters            ─► http response
+ *
+ * @param {object} o
+ * @param {string} o.sandboxUrl
+ * @param {object} o.account SANDBOX_ACCOUNT
+ * @param {number} [o.throttleMs] the second node's throttle
+ */
+function feedFlow({ sandboxUrl, account, throttleMs = 1000 }) {
+  const at = (n, x, y) => ({ ...n, z: TAB, x, y });
+  const fn = (id, name, func, x, y, wires) => at({ id, type: 'function', name, func, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires }, x, y);
+  const httpIn = (id, url, y, wires) => at({ id, type: 'http in', url, method: 'post', upload: false, swaggerDoc: '', wires }, 120, y);
+  const nodes = [
+    { id: TAB, type: 'tab', label: 'mStock live feed benchmark' },
+    { id: 'acct', type: 'mstock-config', name: 'sandbox', baseUrl: sandboxUrl, feedUrl: sandboxUrl.replace(/^http:/, 'ws:'), timeout: '10000', store: '' },
+    httpIn('login-in', '/bench/login', 40, [['login']]),
+    at({ id: 'login', type: 'mstock-login', name: 'login', account: 'acct', wires: [['setup-out']] }, 320, 40),
+    httpIn('otp-in', '/bench/otp', 100, [['otp']]),
+    at({ id: 'otp', type: 'mstock-otp', name: 'otp', account: 'acct', mode: 'otp', wires: [['setup-out']] }, 320, 100),
+    httpIn('cmd-in', '/bench/cmd', 160, [['driver']]),
+    at({ id: 'driver', type: 'bench-driver', name: 'driver (memory)', wires: [[], [], [], [], [], ['setup-out']] }, 320, 160),
+    at({ id: 'setup-catch', type: 'catch', name: 'errors', scope: ['login', 'otp'], uncaught: false, wires: [['setup-error']] }, 120, 220),
+    at({ id: 'ticks-catch', type: 'catch', name: 'tick errors', scope: ['all', 'throttled'], uncaught: false, wires: [['ticks-error']] }, 120, 540),
+    fn('ticks-error', 'keep', TICK_ERROR_FUNCTION, 320, 540, []),
+    fn('setup-error', '500', ERROR_REPLY_FUNCTION, 320, 220, [['setup-out']]),
+    at({ id: 'setup-out', type: 'http response', statusCode: '', headers: {}, wires: [] }, 560, 100),
+
+    httpIn('all-in', '/bench/ticks/all', 300, [['all', 'ack']]),
+    at({ id: 'all', type: 'mstock-ticks', name: 'every tick', account: 'acct', mode: 'quote', instruments: '', throttle: '0', wires: [['count-all']] }, 320, 300),
+    fn('count-all', 'count', COUNT_ALL_FUNCTION, 560, 300, []),
+    httpIn('throttled-in', '/bench/ticks/throttled', 360, [['throttled', 'ack']]),
+    at({ id: 'throttled', type: 'mstock-ticks', name: `throttle ${throttleMs} ms`, account: 'acct', mode: 'quote', instruments: '', throttle: String(throttleMs), wires: [['count-throttled']] }, 320, 360),
+    fn('count-throttled', 'arrivals', COUNT_THROTTLED_FUNCTION, 560, 360, []),
+    fn('ack', 'ok', ACK_FUNCTION, 320, 420, [['ticks-out']]),
+    httpIn('stats-in', '/bench/ticks/stats', 480, [['stats']]),
+    fn('stats', 'counters', TICK_STATS_FUNCTION, 320, 480, [['ticks-out']]),
+    at({ id: 'ticks-out', type: 'http response', statusCode: '', headers: {}, wires: [] }, 560, 450),
+  ];
+  const credentials = { acct: { apiKey: account.apiKey, clientCode: account.clientCode, password: account.password } };
+  return { flows: nodes, credentials };
+}
+
+module.exports = { benchFlow, feedFlow, LAG_SAMPLE_EVERY, HEADERS_FUNCTION, NUMBERS_FUNCTION };

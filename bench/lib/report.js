@@ -150,6 +150,58 @@ function instrumentsSection(s) {
   );
 }
 
+function feedSection(s) {
+  const f = s.feed;
+  if (!f) return '_Not measured._';
+  const lines = [];
+  const p = f.parser;
+  if (p && !p.error) {
+    lines.push(
+      table(
+        ['parser (plain Node.js)', 'median time', 'a tick', 'ratio (ours ÷ SDK-style)'],
+        [
+          [`**\`parseFeedFrame\`** (ours), ${p.frames.toLocaleString('en-US')} frames, ${p.packets.toLocaleString('en-US')} packets`, `${ms(p.oursMs, 2)} ms`, `**${p.oursNsPerTick.toFixed(0)} ns**`, `**${x(p.ratio)}** (per run: median ${x(p.ratioPerRun)}; ${p.ratios.map(x).join(' · ')})`],
+          ['SDK-style DataView loop (`bench/feed-parser.js`)', `${ms(p.sdkMs, 2)} ms`, `${p.sdkNsPerTick.toFixed(0)} ns`, ''],
+        ],
+      ),
+    );
+  } else lines.push(`_Parser not measured: ${p?.error ?? 'no figures'}._`);
+  lines.push('');
+  const t = f.ticks;
+  if (!t || t.error) {
+    lines.push(`_Ticks end to end not measured: ${t?.error ?? 'no figures'}._`);
+    return lines.join('\n');
+  }
+  const st = t.stream;
+  const th = t.throttle;
+  lines.push(
+    table(
+      ['S: every tick through one `mstock-ticks` node', 'measured'],
+      [
+        ['instruments × ticks a second each (offered)', `${st.instruments} × ${st.ratePerInstrument} = ${st.offeredPerSecond.toLocaleString('en-US')}/s`],
+        ['ticks counted in the function node / over', `${st.counted.toLocaleString('en-US')} / ${st.seconds.toFixed(2)} s`],
+        ['**delivered a second** / sent by the sandbox a second', `**${st.deliveredPerSecond.toFixed(0)}** / ${st.sentPerSecond.toFixed(0)}`],
+        [`**lag**, median of the first / last tenth of ${st.lagSamples} samples`, `**${st.lagStartMs} ms / ${st.lagEndMs} ms**`],
+        ['lag median / p99 / most', `${st.lagMedianMs} / ${st.lagP99Ms} / ${st.lagMaxMs} ms`],
+        ['**heap after GC**, start → end (growth)', `${mib(st.heapStart)} → ${mib(st.heapEnd)} (**${mib(st.heapEnd - st.heapStart)}**)`],
+        ['RSS, start → end', `${mib(st.rssStart)} → ${mib(st.rssEnd)}`],
+      ],
+    ),
+  );
+  lines.push('');
+  lines.push(
+    table(
+      [`T: throttle ${th.throttleMs} ms`, 'measured'],
+      [
+        ['instruments × ticks a second each', `${th.instruments} × ${th.ratePerInstrument} (~${th.ticksSentPerSecond.toFixed(0)} ticks/s sent)`],
+        [`**messages per second** reaching the function, ${th.seconds} s`, `**${th.perSecond.join(' · ')}** (${th.messages.toLocaleString('en-US')} in all; ${th.topics} instruments)`],
+        ['shortest time between two messages of one instrument, on arrival', `${th.minGapMs} ms`],
+      ],
+    ),
+  );
+  return lines.join('\n');
+}
+
 function burstTable(s) {
   const b = s.burst;
   return table(
@@ -287,6 +339,9 @@ function renderConsole(s) {
     'Instrument master (plain Node.js, the sandbox\'s master):',
     instrumentsSection(s),
     '',
+    'Live feed (parser in plain Node.js; S and T end to end in Node-RED):',
+    feedSection(s),
+    '',
     `Memory (Node-RED process, heap after global.gc(); ${s.counts.memN} A messages per round):`,
     memoryTable(s),
     '',
@@ -313,7 +368,8 @@ the least any Node.js program has to do for it, and with mstock-funds of the com
 rate limiter? Measured in real Node-RED processes against the embedded sandbox with no added
 latency, so the figures are the cost of the software, not of the network. Absolute times depend
 on the machine; **the ratios are the figures that matter**. Then the Part 2 foundation: identical
-reads merged, quotes paced to mStock's published limit, order calls never held more than 1 s.
+reads merged, quotes paced to mStock's published limit, order calls never held more than 1 s; and
+the live feed: its parser, 20,000 ticks a second through one node, the throttle.
 
 ## Machine
 
@@ -409,6 +465,37 @@ ${s.instruments && !s.instruments.error ? s.instruments.lookups.toLocaleString('
 search is timed on the same master (its first search makes the columns it scans, timed apart on a fresh master).
 
 ${instrumentsSection(s)}
+
+## Live feed: the parser, every tick end to end, the throttle
+
+**Parser.** \`bench/feed-parser.js\`, a plain Node.js process: ${s.feed?.parser && !s.feed.parser.error ? `${s.feed.parser.frames.toLocaleString('en-US')} frames of ${s.feed.parser.packets.toLocaleString('en-US')} packets` : 'frames'}
+made by the sandbox's own encoder (\`src/sandbox/feed-packets.ts\`) from seeded random values: packets of the three modes
+mixed (half LTP, 35 % quote, 15 % snap), four in five frames behind a little-endian header of 1 to 4 packets, the rest
+bare. Ours is \`parseFeedFrame\` from \`dist/\`; the comparison is a loop written in the bench in the style of mStock's
+Node SDK: a \`DataView\` on the frame, one \`getUint32\` (two for a 64-bit field) or \`getFloat64\` per field per packet,
+the token read byte by byte, the same conversions (rupees, India time). Both must read every frame to the same
+ticks (checked before timing). The two are timed over all the frames alternately (ours first in even runs),
+${c.parserRuns} runs after two not counted; the ratio is of the medians.
+
+**S, every tick.** A third Node-RED 4.1 process (\`--expose-gc\`, the package from its tarball, \`bench/lib/flow.js\`
+\`feedFlow\`) and a sandbox of its own in the bench process, logged in by the flow's own login and OTP nodes. One
+\`mstock-ticks\` node (mode quote, throttle 0) gets a subscribe message of ${s.feed?.ticks?.stream ? s.feed.ticks.stream.instruments : 'N'} NSE equities and
+is wired to a function node that counts every tick; the sandbox is set to ${s.feed?.ticks?.stream ? s.feed.ticks.stream.ratePerInstrument : 'N'} ticks a second
+for each, more than the 20,000 a second of the target, so the rate measured is what the node delivers, not what it
+was offered. After a warm-up the count is read (over an http-in endpoint, outside the measured path) until
+${s.feed?.ticks?.counts ? s.feed.ticks.counts.streamTicks.toLocaleString('en-US') : 'N'} more ticks have arrived. **Lag**: the sandbox numbers the ticks of a socket 1, 2, 3 …; the bench notes when
+the sandbox's round sending each 1,000th number ends, the function node when that number arrives (both
+\`Date.now()\` on one machine). Lag at the start and at the end are the medians of the first and the last tenth of
+the samples: a node that falls behind shows a lag that grows. **Heap** after two \`global.gc()\` (the bench driver
+node) after the warm-up and after the count; the samples are handed over and dropped as they are read.
+
+**T, the throttle.** Then a second \`mstock-ticks\` node (throttle ${s.feed?.ticks?.throttle ? s.feed.ticks.throttle.throttleMs : 1000} ms) subscribes
+${s.feed?.ticks?.throttle ? s.feed.ticks.throttle.instruments : 500} equities at ${s.feed?.ticks?.throttle ? s.feed.ticks.throttle.ratePerInstrument : 20} ticks a second each; its function node notes each message's
+arrival. Each instrument's newest tick goes out once a second, and all of them at about the same moment, which
+Node-RED delivers over a few milliseconds; the seconds are therefore counted from half a second after the first
+message, between two such moments.
+
+${feedSection(s)}
 
 ## Memory: ${c.memN.toLocaleString('en-US')} A messages per round
 

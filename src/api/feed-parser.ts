@@ -130,63 +130,84 @@ function packetAt(frame: Buffer, at: number, size: number): Tick | string {
   const exchangeType = frame[at + 1];
   const exchange = EXCHANGE_OF_TYPE.get(exchangeType);
   if (!exchange) return `a packet of exchange type ${exchangeType}, which is not known`;
-  const token = frame
-    .toString('latin1', at + 2, at + 2 + TOKEN_BYTES)
-    .replace(/\0+$/, '')
-    .trim();
-  if (!/^[0-9A-Za-z_-]{1,25}$/.test(token)) return 'a packet whose token is not readable';
+  const token = readToken(frame, at + 2);
+  if (token === undefined) return 'a packet whose token is not readable';
 
-  const long = (offset: number): number => Number(frame.readBigInt64LE(at + offset));
-  const price = (offset: number): number => paiseToRupees(frame.readBigInt64LE(at + offset));
   const tick: Tick = {
     exchange,
     token,
     mode,
-    ltp: price(43),
-    time: feedTime(frame.readBigInt64LE(at + 35)),
-    sequence: long(27),
+    ltp: readLong(frame, at + 43) / 100,
+    time: feedTime(readLong(frame, at + 35)),
+    sequence: readLong(frame, at + 27),
   };
   if (mode === 'ltp') return tick;
 
-  tick.lastTradedQty = long(51);
-  tick.averagePrice = price(59);
-  tick.volume = long(67);
+  tick.lastTradedQty = readLong(frame, at + 51);
+  tick.averagePrice = readLong(frame, at + 59) / 100;
+  tick.volume = readLong(frame, at + 67);
   tick.totalBuyQty = frame.readDoubleLE(at + 75);
   tick.totalSellQty = frame.readDoubleLE(at + 83);
-  tick.open = price(91);
-  tick.high = price(99);
-  tick.low = price(107);
-  tick.close = price(115);
+  tick.open = readLong(frame, at + 91) / 100;
+  tick.high = readLong(frame, at + 99) / 100;
+  tick.low = readLong(frame, at + 107) / 100;
+  tick.close = readLong(frame, at + 115) / 100;
   if (mode === 'quote') return tick;
 
-  tick.lastTradedTime = feedTime(frame.readBigInt64LE(at + 123));
-  tick.openInterest = long(131);
+  tick.lastTradedTime = feedTime(readLong(frame, at + 123));
+  tick.openInterest = readLong(frame, at + 131);
   tick.openInterestPercent = openInterestPercent(frame, at + 139);
-  const level = (i: number): DepthLevel => {
+  const bids: DepthLevel[] = [];
+  const asks: DepthLevel[] = [];
+  for (let i = 0; i < 2 * DEPTH_LEVELS; i += 1) {
     const entry = at + 147 + i * DEPTH_ENTRY_BYTES;
     // +0 is the buy/sell flag: the side is known from the position (five bids, then five asks)
-    return { price: paiseToRupees(frame.readBigInt64LE(entry + 10)), quantity: Number(frame.readBigInt64LE(entry + 2)), orders: frame.readUInt16LE(entry + 18) };
-  };
-  tick.depth = {
-    bids: Array.from({ length: DEPTH_LEVELS }, (_, i) => level(i)),
-    asks: Array.from({ length: DEPTH_LEVELS }, (_, i) => level(DEPTH_LEVELS + i)),
-  };
-  tick.upperCircuit = price(347);
-  tick.lowerCircuit = price(355);
-  tick.yearHigh = price(363);
-  tick.yearLow = price(371);
+    (i < DEPTH_LEVELS ? bids : asks).push({ price: readLong(frame, entry + 10) / 100, quantity: readLong(frame, entry + 2), orders: frame.readUInt16LE(entry + 18) });
+  }
+  tick.depth = { bids, asks };
+  tick.upperCircuit = readLong(frame, at + 347) / 100;
+  tick.lowerCircuit = readLong(frame, at + 355) / 100;
+  tick.yearHigh = readLong(frame, at + 363) / 100;
+  tick.yearLow = readLong(frame, at + 371) / 100;
   return tick;
 }
 
-function paiseToRupees(paise: bigint): number {
-  return Number(paise) / 100;
+/**
+ * A signed 64-bit little-endian integer as a number, read as two 32-bit halves: the same number as
+ * Number(readBigInt64LE()) (both halves are exact doubles, so their sum is rounded once), without a BigInt.
+ */
+function readLong(frame: Buffer, at: number): number {
+  return frame.readUInt32LE(at) + frame.readInt32LE(at + 4) * 4294967296;
 }
 
-function feedTime(seconds: bigint): string | null {
-  if (seconds <= 0n) return null;
-  const ms = FEED_EPOCH_MS + Number(seconds) * 1000;
-  if (!Number.isFinite(ms) || ms > 8.64e15) return null;
-  return new Date(ms + IST_OFFSET_MS).toISOString().replace(/\.\d{3}Z$/, '+05:30');
+/** The token's ASCII, NUL-padded, spaces around it allowed; undefined when it is not one. */
+function readToken(frame: Buffer, at: number): string | undefined {
+  let end = at + TOKEN_BYTES;
+  while (end > at && frame[end - 1] === 0) end -= 1;
+  const token = frame.toString('latin1', at, end).trim();
+  if (token.length === 0) return undefined;
+  for (let i = 0; i < token.length; i += 1) {
+    const c = token.charCodeAt(i);
+    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+    if (!ok) return undefined;
+  }
+  return token;
+}
+
+/** The last time read and its text: the packets of a frame, and frames of the same second, share it. */
+let lastSeconds = Number.NaN;
+let lastTime: string | null = null;
+
+function feedTime(seconds: number): string | null {
+  if (seconds === lastSeconds) return lastTime;
+  let text: string | null = null;
+  if (seconds > 0) {
+    const ms = FEED_EPOCH_MS + seconds * 1000;
+    if (Number.isFinite(ms) && ms <= 8.64e15) text = new Date(ms + IST_OFFSET_MS).toISOString().replace(/\.\d{3}Z$/, '+05:30');
+  }
+  lastSeconds = seconds;
+  lastTime = text;
+  return text;
 }
 
 /**
@@ -197,7 +218,7 @@ function feedTime(seconds: bigint): string | null {
 function openInterestPercent(frame: Buffer, offset: number): number {
   const asDouble = frame.readDoubleLE(offset);
   if (asDouble === 0 || (Number.isFinite(asDouble) && Math.abs(asDouble) >= 1e-6 && Math.abs(asDouble) < 1e9)) return asDouble;
-  return Number(frame.readBigInt64LE(offset)) / 100;
+  return readLong(frame, offset) / 100;
 }
 
 /** The fields of a tick that a subscriber of `mode` gets: a snap tick read by an LTP subscriber is cut down to LTP. */

@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
+import { performance } from 'node:perf_hooks';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { FeedMode } from '../api/feed-parser';
 import { Exchange, FEED_EXCHANGE_TYPE } from '../api/instruments';
@@ -36,6 +37,8 @@ const EXCHANGE_OF_TYPE: ReadonlyMap<number, Exchange> = new Map(
 const PACKETS_PER_FRAME = 4;
 /** Every this many rounds, the packets go out bare instead of behind a header. */
 const BARE_EVERY = 5;
+/** The most rounds one firing of the tick timer sends to catch up. */
+const MAX_ROUNDS_AT_ONCE = 20;
 /** The slow parts of a quote (the day's range, depth, 52-week range) are taken again after this much market time. */
 const QUOTE_REFRESH_MS = 60_000;
 
@@ -135,6 +138,11 @@ export class FeedServer {
     for (const connection of this.open) connection.socket.send(frame);
   }
 
+  /** Sends `text` as a text frame `times` times on every open socket (mStock's feed may send order updates or errors as text). */
+  sendText(text: string, times = 1): void {
+    for (const connection of this.open) for (let i = 0; i < times; i += 1) connection.socket.send(text);
+  }
+
   /** For the sandbox's HTTP server's 'upgrade' event. */
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     this.handshakes += 1;
@@ -219,7 +227,16 @@ export class FeedServer {
 
   private startTicking(connection: Connection): void {
     clearInterval(connection.tickTimer);
-    connection.tickTimer = setInterval(() => this.sendRound(connection), Math.max(5, 1000 / this.rate));
+    const everyMs = 1000 / this.rate;
+    const startedAt = performance.now();
+    let rounds = 0;
+    // a timer fires late on a busy process, and not more often than every 5 ms: each firing sends
+    // the rounds owed since the start, so the rate holds (a stall of more than a few rounds is skipped)
+    connection.tickTimer = setInterval(() => {
+      const owed = Math.floor((performance.now() - startedAt) / everyMs) - rounds;
+      rounds += owed;
+      for (let i = 0; i < Math.min(owed, MAX_ROUNDS_AT_ONCE); i += 1) this.sendRound(connection);
+    }, Math.max(5, everyMs));
   }
 
   /** One tick of every subscribed instrument: behind headers of a few packets each, or now and then bare. */
@@ -232,7 +249,9 @@ export class FeedServer {
       const content = this.content(mode as FeedMode, Number(type), token, connection);
       if (!content) continue;
       const packet = encodePacket(content);
-      bySize.set(packet.length, [...(bySize.get(packet.length) ?? []), packet]);
+      const sameSize = bySize.get(packet.length);
+      if (sameSize) sameSize.push(packet);
+      else bySize.set(packet.length, [packet]);
     }
     for (const packets of bySize.values()) {
       if (connection.round % BARE_EVERY === 0) {
@@ -252,12 +271,18 @@ export class FeedServer {
     if (fetched.length === 0) return undefined;
     const ltp = Number(fetched[0].ltp);
     connection.sequence += 1;
-    const base: PacketContent = { mode, exchangeType, token, ltp, sequence: connection.sequence, timeMs: now };
-    if (mode === 'ltp') return base;
+    const sequence = connection.sequence;
+    if (mode === 'ltp') return { mode, exchangeType, token, ltp, sequence, timeMs: now };
     const row = this.slowQuote(exchange, token, now);
     const number = (key: string): number => Number(row[key] ?? 0);
+    // one literal, not a spread of the LTP fields: the feed sends tens of thousands of these a second
     const quote: PacketContent = {
-      ...base,
+      mode,
+      exchangeType,
+      token,
+      ltp,
+      sequence,
+      timeMs: now,
       lastTradedQty: number('lastTradeQty'),
       averagePrice: number('avgPrice'),
       volume: number('tradeVolume'),

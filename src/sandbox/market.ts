@@ -213,8 +213,15 @@ function normalCdf(x: number): number {
   return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
+/** Decimals of each tick size seen: a price is rounded on every quote and every feed tick. */
+const TICK_DECIMALS = new Map<number, number>();
+
 function onTick(price: number, tick: number): number {
-  const decimals = (String(tick).split('.')[1] ?? '').length;
+  let decimals = TICK_DECIMALS.get(tick);
+  if (decimals === undefined) {
+    decimals = (String(tick).split('.')[1] ?? '').length;
+    TICK_DECIMALS.set(tick, decimals);
+  }
   return Number((Math.max(1, Math.round(price / tick)) * tick).toFixed(decimals));
 }
 

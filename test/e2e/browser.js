@@ -139,6 +139,22 @@ function watchlistWidgets(page, nodes) {
   };
 }
 
+/** Example 13's Live prices page, found by the ids of the example's nodes as for example 02. */
+function livePricesWidgets(page, nodes) {
+  const { widget, find, rows } = widgetFinder(page, nodes);
+  const prices = rows('live prices');
+  return {
+    add: widget(find((n) => n.type === 'ui-text-input', 'the Add a symbol input')).locator('input'),
+    // each row's cells' texts, and the class of its change cell's span (gain, loss or none)
+    prices: Object.assign(prices, {
+      withColour: () => prices.evaluateAll((trs) => trs.map((tr) => {
+        const cells = [...tr.querySelectorAll('td')];
+        return [...cells.map((td) => td.textContent.trim()), (cells[2] && cells[2].querySelector('span') || {}).className];
+      })),
+    }),
+  };
+}
+
 /** Example 11's Order ticket page, found by the ids of the example's nodes as for example 02; the confirmation by its buttons. */
 function orderTicketWidgets(page, nodes) {
   const { widget, find, rows } = widgetFinder(page, nodes);
@@ -175,4 +191,4 @@ async function assertRows(rows, expected, ms = 10_000) {
   assert.deepEqual(last, expected);
 }
 
-module.exports = { CHROMIUM, SCREENSHOT_DIR, hasChromium, screenshotPath, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets, orderTicketWidgets };
+module.exports = { CHROMIUM, SCREENSHOT_DIR, hasChromium, screenshotPath, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets, orderTicketWidgets, livePricesWidgets };

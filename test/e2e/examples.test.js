@@ -1,9 +1,9 @@
 'use strict';
 /* global window, document, getComputedStyle, RED, $ -- inside page.evaluate / waitForFunction, which run in the browser */
-// Examples 02–12 end to end: each is taken from Node-RED's own example library (the packed tarball
+// Examples 02–13 end to end: each is taken from Node-RED's own example library (the packed tarball
 // installed in a real Node-RED), pointed at the sandbox, a real MQTT broker (aedes), a real SMTP
 // server (smtp-server) or the file system, and judged by what arrives there (orders: the sandbox's
-// paper account). Examples 02, 08, 09 and 11 are driven in a real Chromium through the FlowFuse
+// paper account). Examples 02, 08, 09, 11 and 13 are driven in a real Chromium through the FlowFuse
 // Dashboard pages themselves.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -12,7 +12,7 @@ const path = require('node:path');
 const { Aedes } = require('aedes');
 const { SMTPServer } = require('smtp-server');
 const { NodeRed, FLAVOURS, installedTemplate, onTab, readExample, sleep } = require('./harness');
-const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets, orderTicketWidgets } = require('./browser');
+const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets, orderTicketWidgets, livePricesWidgets } = require('./browser');
 const { Sandbox, SANDBOX_ACCOUNT } = require('../../dist/src/sandbox/server');
 const { ErrorCode } = require('../../dist/src/api/errors');
 const { InstrumentMaster } = require('../../dist/src/api/instruments');
@@ -31,6 +31,7 @@ const EX = {
   candlesFile: '10 A year of daily candles to a CSV file',
   orderTicket: '11 Order ticket dashboard',
   squareOff: '12 Square off at 15:15',
+  livePrices: '13 Live prices dashboard',
 };
 const WEEKDAYS = '1,2,3,4,5';
 const WAIT = 10_000; // generous: these machines are often busy
@@ -41,7 +42,7 @@ const ALLOWED = (type) => CORE.includes(type) || type === 'e-mail' || /^ui-/.tes
 const CONFIG_TYPES = /^(mstock-config|mqtt-broker|ui-base|ui-page|ui-theme|ui-group)$/;
 const SHARED_WITH_02 = /^(mstock-config|ui-base|ui-theme)$/;
 /** The dashboard pages beside 02's, on its account and ui-base. */
-const BESIDE_02 = [EX.portfolioPage, EX.watchlist, EX.orderTicket];
+const BESIDE_02 = [EX.portfolioPage, EX.watchlist, EX.orderTicket, EX.livePrices];
 
 /** `mqtt` comes with Node-RED's core nodes (its MQTT nodes use it); take it from there. */
 function mqttClient() {
@@ -627,6 +628,80 @@ describe('the examples as files', function () {
     }
   });
 
+  it('13 puts a Live prices page on 02\'s dashboard and account: the ticks node in quote mode with its own list and a throttle of 1 s, Add a symbol subscribed by message, one row per symbol into a table, errors in plain words', function () {
+    const nodes = readExample(`${EX.livePrices}.json`);
+    const dashboard = readExample(`${EX.dashboard}.json`);
+    const { one, next } = navigate(nodes);
+    const shared = (type) => dashboard.find((n) => n.type === type).id;
+    const page = one((n) => n.type === 'ui-page', 'page');
+    assert.deepEqual([page.name, page.path, page.ui, page.theme, page.order], ['Live prices', '/live-prices', shared('ui-base'), shared('ui-theme'), 5]);
+    assert.deepEqual(nodes.filter((n) => n.type === 'ui-group').map((g) => [g.name, g.page, g.width]), [['Live prices', page.id, '12']]);
+    for (const node of nodes.filter((n) => n.account)) assert.equal(node.account, shared('mstock-config'), `${node.type} is on 02's account`);
+
+    const ticks = one((n) => n.type === 'mstock-ticks', 'ticks node');
+    assert.deepEqual([ticks.mode, ticks.throttle, ticks.instruments], ['quote', '1000', 'NSE:SBIN-EQ, NSE:INFY-EQ, NSE:RELIANCE-EQ, NSE:TCS-EQ, NSE:HDFCBANK-EQ']);
+    const input = one((n) => n.type === 'ui-text-input', 'Add a symbol');
+    assert.deepEqual([input.label, input.topic, input.passthru, input.sendOnEnter, input.sendOnBlur], ['Add a symbol', 'liveprices/add', false, true, false]);
+    const subscribe = one((n) => n.type === 'function' && n.name === 'subscribe it', 'subscribe it');
+    assert.deepEqual(next(input), [subscribe]);
+    assert.deepEqual(next(subscribe), [ticks]);
+    const rows = one((n) => n.type === 'function' && n.name === 'one row per symbol', 'one row per symbol');
+    const session = one((n) => n.type === 'mstock-session', 'session node');
+    assert.equal(session.initial, true);
+    assert.deepEqual(next(ticks), [rows]);
+    assert.deepEqual(next(session), [rows]);
+    const table = one((n) => n.type === 'ui-table', 'table');
+    assert.deepEqual(next(rows), [table]);
+    assert.deepEqual(table.columns.map((c) => [c.title, c.key, c.type, c.align]), [
+      ['Symbol', 'symbol', 'text', 'start'], ['LTP', 'ltp', 'text', 'end'], ['Change', 'change', 'html', 'end'], ['Change %', 'changePercent', 'html', 'end'],
+      ['Volume', 'volume', 'text', 'end'], ['Time', 'time', 'text', 'end'],
+    ]);
+    assert.deepEqual([table.action, table.autocols], ['replace', false], 'the whole table each time: the rows keep their places');
+    const caught = one((n) => n.type === 'catch', 'catch');
+    const [plain] = next(caught);
+    assert.equal(plain.name, 'in plain words');
+    assert.equal(next(plain)[0].type, 'ui-notification');
+    assert.equal(one((n) => n.type === 'ui-template', 'page style').page, page.id);
+    const info = one((n) => n.type === 'comment', 'comment').info;
+    for (const status of ['streaming 5 instruments', 'connecting', 'waiting for session', 'feed error']) assert.ok(info.includes(`*${status}*`), `the comment explains "${status}"`);
+  });
+
+  it('13 "subscribe it" makes a subscribe message of what was typed; "one row per symbol" keeps a row per instrument in its place, in rupees the Indian way, and clears on the session\'s end; "in plain words" names an unknown symbol', function () {
+    const nodes = readExample(`${EX.livePrices}.json`);
+    const fn = (name) => runFunction(nodes.find((n) => n.type === 'function' && n.name === name), flowMemory).run;
+    const flowMemory = new Map();
+    const subscribe = fn('subscribe it');
+    assert.deepEqual(subscribe({ topic: 'liveprices/add', payload: ' nse:itc-eq,BSE:500325  ' }), { payload: { action: 'subscribe', instruments: ['nse:itc-eq', 'BSE:500325'] } });
+    assert.equal(subscribe({ payload: '  ' }), null);
+
+    const rows = fn('one row per symbol');
+    const tick = (symbol, ltp, close, extra = {}) => ({
+      topic: `mstock/tick/NSE/${symbol.length}`,
+      payload: { exchange: 'NSE', token: '1', symbol, mode: 'quote', ltp, time: '2026-11-30T10:15:30+05:30', sequence: 1, volume: 1234567, close, ...extra },
+    });
+    const span = (cls, text) => `<span class="${cls}">${text}</span>`;
+    assert.deepEqual(rows(tick('SBIN-EQ', 812.5, 800)).payload, [
+      { symbol: 'NSE:SBIN-EQ', ltp: '₹812.50', change: span('mstock-gain', '+₹12.50'), changePercent: span('mstock-gain', '+1.56%'), volume: '12,34,567', time: '10:15:30' },
+    ]);
+    rows(tick('INFY-EQ', 1500, 1600));
+    const table = rows(tick('SBIN-EQ', 120000.25, 120000.25, { time: '2026-11-30T10:15:31+05:30', volume: undefined })).payload;
+    assert.deepEqual(table.map((r) => r.symbol), ['NSE:SBIN-EQ', 'NSE:INFY-EQ'], 'a row keeps its place');
+    assert.deepEqual(table[0], { symbol: 'NSE:SBIN-EQ', ltp: '₹1,20,000.25', change: span('', '₹0.00'), changePercent: span('', '0.00%'), volume: '–', time: '10:15:31' });
+    assert.deepEqual([table[1].change, table[1].changePercent], [span('mstock-loss', '-₹100.00'), span('mstock-loss', '-6.25%')]);
+    assert.equal(rows({ topic: 'mstock/session', payload: { state: 'live' } }), null);
+    assert.deepEqual(rows({ topic: 'mstock/session', payload: { state: 'expired' } }), { payload: [] });
+    assert.deepEqual(rows(tick('TCS-EQ', 4000, 0)).payload.map((r) => [r.symbol, r.change]), [['NSE:TCS-EQ', span('', '–')]], 'cleared; no close, no change');
+
+    const plain = fn('in plain words');
+    assert.equal(plain({ payload: { action: 'subscribe', instruments: ['NSE:NOSUCH-EQ'] }, error: { code: 'MSTOCK_INVALID_INPUT', message: 'x' } }).payload,
+      'mStock does not know NSE:NOSUCH-EQ. Type exchange:symbol, like NSE:SBIN-EQ, or exchange:token, like NSE:3045.');
+    const portfolioPlain = runFunction(readExample(`${EX.portfolioPage}.json`).find((n) => n.type === 'function' && n.name === 'in plain words')).run;
+    for (const code of ['MSTOCK_SESSION_EXPIRED', 'MSTOCK_NETWORK', 'MSTOCK_TIMEOUT', 'MSTOCK_API_KEY_INVALID', undefined]) {
+      const msg = { payload: 'x', error: { code, message: 'Some text from the node.' } };
+      assert.equal(plain(msg).payload, portfolioPlain(msg).payload, code);
+    }
+  });
+
   it('10 wires an inject with the instrument and a from worked out at click time, daily candles, a count, a CSV with a header row, a relative file, a debug of the count and a Catch', function () {
     const nodes = readExample(`${EX.candlesFile}.json`);
     const { one, next } = navigate(nodes);
@@ -865,7 +940,7 @@ describe('the examples as files', function () {
 });
 
 for (const flavour of Object.keys(FLAVOURS)) {
-  describe(`examples 02–12 in a real ${FLAVOURS[flavour].label}`, function () {
+  describe(`examples 02–13 in a real ${FLAVOURS[flavour].label}`, function () {
     this.timeout(60_000);
     let sandbox;
     let red;
@@ -1591,6 +1666,111 @@ for (const flavour of Object.keys(FLAVOURS)) {
       await assertRows(q.quotes, []);
       assert.deepEqual(errors.map(String), []);
       await page.close();
+    });
+
+    it('13 in a real browser, beside 02 on one dashboard: the own list\'s rows appear once logged in, at the sandbox\'s prices, and change in place as ticks arrive, at most once a second each; a typed symbol adds its row, an unknown one is named in plain words; a logout clears the table', async function () {
+      const { page, errors } = await newPage(this);
+      const dashboard = await example(EX.dashboard);
+      const live = await example(EX.livePrices);
+      const { credentials } = prepare(dashboard);
+      prepare(live);
+      const shared = new Set(dashboard.map((n) => n.id));
+      // test-only: every message of the ticks node also to the debug sidebar, to be counted
+      const ticksNode = live.find((n) => n.type === 'mstock-ticks');
+      const spy = { id: 'e2e-13-spy', type: 'debug', name: 'e2e ticks', active: true, tosidebar: true, console: false, tostatus: false, complete: 'true', targetType: 'full', x: 900, y: 600, wires: [] };
+      ticksNode.wires = [[...ticksNode.wires[0], spy.id]];
+      const flows = [...onTab(dashboard, 'e2e-tab-02', '02'), ...onTab([...live.filter((n) => !shared.has(n.id)), spy], 'e2e-tab-13', '13')];
+      const w = dashboardWidgets(page, dashboard);
+      const l = livePricesWidgets(page, live);
+      const master = InstrumentMaster.fromDownload(JSON.parse(String(sandbox.market.masterJson())));
+      const defaults = ticksNode.instruments.split(', ');
+      const symbolsOf = (rows) => rows.map((r) => r[0]).sort();
+      const rowsOf = async (symbols) => {
+        let rows = [];
+        await until(async () => {
+          rows = await l.prices.withColour();
+          return JSON.stringify(symbolsOf(rows)) === JSON.stringify([...symbols].sort());
+        }, WAIT, `rows of ${symbols.join(', ')}`).catch(() => assert.deepEqual(symbolsOf(rows), [...symbols].sort()));
+        return rows;
+      };
+      // ten ticks a second of each instrument: the throttle lets one a second through
+      sandbox.feed.ticksPerSecond = 10;
+      try {
+        await red.deploy([], {}); // forget the session of the tests before
+        await red.deploy(flows, credentials);
+        const comms = await red.comms();
+
+        await page.goto(`${red.url}/dashboard/live-prices`);
+        await l.add.waitFor({ timeout: WAIT });
+        await assertRows(l.prices, []);
+        await comms.waitFor((e) => e.topic === `status/${ticksNode.id}` && e.data.text === 'waiting for session', WAIT, '"waiting for session"');
+
+        await page.goto(`${red.url}/dashboard/mstock`);
+        await w.login.click();
+        await w.otpEntry.waitFor({ state: 'visible', timeout: WAIT });
+        await w.otpInput.fill('123456');
+        const since = Date.now();
+        await w.sendOtp.click();
+        await assertText(w.session, /^Live until 00:00 IST$/);
+        await page.locator('.v-app-bar-nav-icon, .v-app-bar__nav-icon').first().click();
+        await page.getByRole('link', { name: 'Live prices' }).click();
+        await page.waitForURL(/\/dashboard\/live-prices$/, { timeout: WAIT });
+
+        let rows = await rowsOf(defaults);
+        for (const row of rows) {
+          const [symbol, ltp, change, changePercent, volume, time, colour] = row;
+          assertQuoteRow([symbol, ltp, change, changePercent, colour], master.resolve(symbol), since);
+          assert.match(volume, /^\d{1,3}(,\d\d)*(,\d{3})?$|^\d{1,3}$/, `${symbol}: volume ${volume}`);
+          assert.match(time, /^\d\d:\d\d:\d\d$/, `${symbol}: time ${time}`);
+        }
+        await comms.waitFor((e) => e.topic === `status/${ticksNode.id}` && e.data.text === 'streaming 5 instruments', WAIT, '"streaming 5 instruments"');
+
+        // the rows change in place: each row's tick time moves on, the order stays
+        const order = rows.map((r) => r[0]);
+        const times = Object.fromEntries(rows.map((r) => [r[0], r[5]]));
+        await until(async () => (await l.prices.withColour()).every((r) => r[5] !== times[r[0]]), WAIT, 'newer ticks in every row');
+        assert.deepEqual((await l.prices.withColour()).map((r) => r[0]), order, 'the rows keep their places');
+
+        // at most one message a second of each instrument, while the sandbox sends ten
+        const spied = () => debugOf(comms, 'e2e ticks');
+        const from = spied().length;
+        const startedAt = Date.now();
+        await sleep(4000);
+        const seconds = (Date.now() - startedAt) / 1000;
+        const perTopic = {};
+        for (const d of spied().slice(from)) perTopic[d.topic] = (perTopic[d.topic] || 0) + 1;
+        assert.deepEqual(Object.keys(perTopic).sort(), defaults.map((s) => `mstock/tick/NSE/${master.resolve(s).token}`).sort());
+        for (const [topic, count] of Object.entries(perTopic)) assert.ok(count >= seconds - 2 && count <= seconds + 1, `${topic}: ${count} messages in ${seconds.toFixed(1)} s`);
+
+        // Add a symbol: its row comes with its first tick
+        await l.add.fill('NSE:ITC-EQ');
+        await l.add.press('Enter');
+        rows = await rowsOf([...defaults, 'NSE:ITC-EQ']);
+        assert.equal(rows.at(-1)[0], 'NSE:ITC-EQ', 'a new row at the end');
+        await comms.waitFor((e) => e.topic === `status/${ticksNode.id}` && e.data.text === 'streaming 6 instruments', WAIT, '"streaming 6 instruments"');
+        assert.ok(sandbox.feed.subscriptions().some((s) => s.mode === 'quote' && s.exchange === 'NSE' && s.token === '421'), 'ITC subscribed in quote mode');
+
+        // an unknown symbol: named in plain words, nothing subscribed
+        const subscribed = sandbox.feed.subscriptions().length;
+        await l.add.fill('NSE:NOSUCH-EQ');
+        await l.add.press('Enter');
+        await page.getByText('mStock does not know NSE:NOSUCH-EQ. Type exchange:symbol, like NSE:SBIN-EQ, or exchange:token, like NSE:3045.', { exact: true }).first().waitFor({ timeout: WAIT });
+        assert.equal(sandbox.feed.subscriptions().length, subscribed);
+
+        // a logout clears the table and the feed waits for the next session
+        await page.goto(`${red.url}/dashboard/mstock`);
+        await w.logout.click();
+        await assertText(w.session, /^Logged out$/);
+        await page.goto(`${red.url}/dashboard/live-prices`);
+        await l.add.waitFor({ timeout: WAIT });
+        await assertRows(l.prices, []);
+        await until(() => sandbox.feed.connections === 0, WAIT, 'the feed socket to close');
+        assert.deepEqual(errors.map(String), []);
+        comms.close();
+        await page.close();
+      } finally {
+        sandbox.feed.ticksPerSecond = 2;
+      }
     });
 
     it('10 writes a year of SBIN\'s daily candles, oldest first, to the CSV file in Node-RED\'s directory: a header and the sandbox\'s candles, with the count in the debug sidebar', async function () {

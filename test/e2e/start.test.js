@@ -1,8 +1,8 @@
 'use strict';
 // The README's first promise: `npm start` runs the sandbox and a real Node-RED with the package
 // installed from its tarball and the demo flows, and the demo works: the inject buttons, and the
-// dashboard's four pages in Chromium, whose screenshots (desktop and phone, the Portfolio page, the
-// Watch list page and the Order ticket page) are the README's.
+// dashboard's five pages in Chromium, whose screenshots (desktop and phone, the Portfolio page, the
+// Watch list page, the Order ticket page and the Live prices page) are the README's.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -10,12 +10,13 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const WebSocket = require('ws');
 const { freePort, cleanEnv, root, sleep } = require('./harness');
-const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets, orderTicketWidgets, screenshotPath } = require('./browser');
+const { hasChromium, launchChromium, watchPage, assertText, assertRows, dashboardWidgets, portfolioWidgets, watchlistWidgets, orderTicketWidgets, livePricesWidgets, screenshotPath } = require('./browser');
 
 const DESKTOP = { width: 1200, height: 640 };
 const PORTFOLIO = { width: 1200, height: 760 }; // both tables in view
 const WATCHLIST = { width: 1200, height: 640 };
 const ORDER_TICKET = { width: 1200, height: 900 }; // the ticket, its confirmation and the order book
+const LIVE_PRICES = { width: 1200, height: 640 };
 
 /** The nodes of the demo tab labelled `label` (the Portfolio and Watch list pages both have a Refresh button). */
 const onDemoTab = (flows, label) => {
@@ -64,7 +65,7 @@ describe('npm start', function () {
     assert.match(output, new RegExp(`Node-RED editor\\s+http://127\\.0\\.0\\.1:${uiPort}/`));
     assert.match(output, new RegExp(`Dashboard\\s+http://127\\.0\\.0\\.1:${uiPort}/dashboard/mstock`));
     assert.match(output, /OTP for every login: 123456/);
-    assert.match(output, /Portfolio \(holdings and positions\), Watch list \(quotes of the symbols you type\) and\s+Order ticket/);
+    assert.match(output, /Portfolio \(holdings and positions\), Watch list \(quotes of the symbols you type\),\s+Order ticket \(orders after a confirmation, and the order book\) and Live prices \(the\s+sandbox's live feed/);
     assert.match(output, /Orders are on in this demo, and they are paper money: they go to the sandbox's paper account,\s+never to mStock\./);
   });
 
@@ -74,10 +75,10 @@ describe('npm start', function () {
     assert.ok(!fs.existsSync(path.join(demoDir, 'node_modules', '@nr-mstock', 'node-red-mstock', 'src')), 'only the built files ship');
   });
 
-  it('deployed the five demo tabs on one sandbox account (orders on: paper money) and one dashboard, and its four pages answer', async function () {
+  it('deployed the six demo tabs on one sandbox account (orders on: paper money) and one dashboard, and its five pages answer', async function () {
     const flows = await (await fetch(`http://127.0.0.1:${uiPort}/flows`)).json();
     assert.deepEqual(flows.filter((n) => n.type === 'tab').map((n) => n.label), [
-      'mStock demo (sandbox)', 'mStock dashboard (sandbox)', 'mStock portfolio (sandbox)', 'mStock watch list (sandbox)', 'mStock order ticket (sandbox, paper money)',
+      'mStock demo (sandbox)', 'mStock dashboard (sandbox)', 'mStock portfolio (sandbox)', 'mStock watch list (sandbox)', 'mStock order ticket (sandbox, paper money)', 'mStock live prices (sandbox)',
     ]);
     const accounts = flows.filter((n) => n.type === 'mstock-config');
     assert.equal(accounts.length, 1);
@@ -91,9 +92,10 @@ describe('npm start', function () {
     assert.ok(users.some((n) => n.type === 'mstock-quote'));
     assert.equal(flows.filter((n) => n.type === 'ui-base').length, 1);
     assert.ok(users.some((n) => n.type === 'mstock-order'));
-    assert.deepEqual(flows.filter((n) => n.type === 'ui-page').map((n) => n.path), ['/mstock', '/portfolio', '/watchlist', '/order-ticket']);
+    assert.ok(users.some((n) => n.type === 'mstock-ticks'));
+    assert.deepEqual(flows.filter((n) => n.type === 'ui-page').map((n) => n.path), ['/mstock', '/portfolio', '/watchlist', '/order-ticket', '/live-prices']);
     assert.equal(new Set(flows.map((n) => n.id)).size, flows.length, 'no node twice');
-    for (const page of ['mstock', 'portfolio', 'watchlist', 'order-ticket']) assert.equal((await fetch(`http://127.0.0.1:${uiPort}/dashboard/${page}`)).status, 200);
+    for (const page of ['mstock', 'portfolio', 'watchlist', 'order-ticket', 'live-prices']) assert.equal((await fetch(`http://127.0.0.1:${uiPort}/dashboard/${page}`)).status, 200);
   });
 
   it('the demo buttons log in with the printed OTP and show the funds', async function () {
@@ -345,6 +347,60 @@ describe('npm start', function () {
       await assertText(w.session, /^Logged out$/);
       await page.goto(`http://127.0.0.1:${uiPort}/dashboard/order-ticket`);
       await assertRows(t.orders, []);
+      assert.deepEqual(pageErrors.map(String), []);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('the Live prices page in Chromium: logged in on the mStock page, a row for each of the default symbols from the sandbox\'s live feed, their tick times moving on; a screenshot; Log out clears them', async function () {
+    if (!hasChromium()) this.skip();
+    const flows = await (await fetch(`http://127.0.0.1:${uiPort}/flows`)).json();
+    const browser = await launchChromium({ viewport: LIVE_PRICES });
+    try {
+      const { page, pageErrors } = watchPage(await browser.context.newPage());
+      const w = dashboardWidgets(page, flows);
+      const l = livePricesWidgets(page, onDemoTab(flows, 'mStock live prices (sandbox)'));
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/mstock`);
+      // the tests before may have left the shared account logged in: start from logged out
+      await assertText(w.session, /\S/);
+      await w.logout.click();
+      await assertText(w.session, /^Logged out$/);
+      await w.login.click();
+      await w.otpInput.fill(/OTP for every login: (\d+)/.exec(output)[1]);
+      await w.sendOtp.click();
+      await assertText(w.session, /^Live until 00:00 IST$/);
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/live-prices`);
+      const symbols = ['NSE:SBIN-EQ', 'NSE:INFY-EQ', 'NSE:RELIANCE-EQ', 'NSE:TCS-EQ', 'NSE:HDFCBANK-EQ'];
+      let rows = [];
+      for (const started = Date.now(); Date.now() - started < 30_000; await sleep(100)) {
+        rows = await l.prices.texts();
+        if (rows.length === symbols.length) break;
+      }
+      assert.deepEqual(rows.map((r) => r[0]).sort(), [...symbols].sort());
+      for (const [symbol, ltp, change, , volume, time] of rows) {
+        assert.match(ltp, /^₹[\d,]+\.\d\d$/, symbol);
+        assert.match(change, /^([+-]₹[\d,]+\.\d\d|₹0\.00)$/, symbol);
+        assert.match(volume, /^[\d,]+$/, symbol);
+        assert.match(time, /^\d\d:\d\d:\d\d$/, symbol);
+      }
+      const times = Object.fromEntries(rows.map((r) => [r[0], r[5]]));
+      for (const started = Date.now(); !(await l.prices.texts()).every((r) => r[5] !== times[r[0]]); await sleep(100)) {
+        if (Date.now() - started > 10_000) assert.fail('the tick times did not move on');
+      }
+      await sleep(500);
+      const shot = screenshotPath('live-prices.png');
+      await page.screenshot({ path: shot });
+      const png = fs.readFileSync(shot);
+      assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [LIVE_PRICES.width, LIVE_PRICES.height]);
+      const box = await l.prices.last().boundingBox();
+      assert.ok(box.y + box.height <= LIVE_PRICES.height, 'the last row is in the picture');
+
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/mstock`);
+      await w.logout.click();
+      await assertText(w.session, /^Logged out$/);
+      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/live-prices`);
+      await assertRows(l.prices, []);
       assert.deepEqual(pageErrors.map(String), []);
     } finally {
       await browser.close();

@@ -235,6 +235,26 @@ describe('feed parser: binary frames into ticks', function () {
     });
   });
 
+  it('reads 64-bit fields of any sign and size as the nearest number: beyond 2^53, negative, across the 32-bit halves', function () {
+    const cases = [
+      [2n ** 60n + 12345n, -76545n],
+      [2n ** 53n + 1n, 2n ** 32n + 7n],
+      [2n ** 63n - 1n, -(2n ** 63n)],
+      [4294967295n, -1n],
+    ];
+    for (const [sequence, ltpPaise] of cases) {
+      const [tick] = parseFeedFrame(writePacket({ ...SBIN_LTP, sequence, ltpPaise })).ticks;
+      assert.equal(tick.sequence, Number(sequence), String(sequence));
+      assert.equal(tick.ltp, Number(ltpPaise) / 100, String(ltpPaise));
+    }
+  });
+
+  it('gives each packet its own time when the packets of one frame carry different seconds', function () {
+    const later = { ...SBIN_LTP, exchangeSeconds: SBIN_LTP.exchangeSeconds + 1 };
+    const times = parseFeedFrame(withHeader([writePacket(SBIN_LTP), writePacket(later), writePacket(SBIN_LTP), writePacket({ ...SBIN_LTP, exchangeSeconds: 0 })])).ticks.map((t) => t.time);
+    assert.deepEqual(times, ['2025-02-04T10:15:30+05:30', '2025-02-04T10:15:31+05:30', '2025-02-04T10:15:30+05:30', null]);
+  });
+
   it('a timestamp of 0 is no time at all', function () {
     assert.equal(parseFeedFrame(writePacket({ ...SBIN_LTP, exchangeSeconds: 0 })).ticks[0].time, null);
   });

@@ -92,6 +92,20 @@ describe('sandbox live feed: a WebSocket on the sandbox port', function () {
     for (const frame of socket.frames) assert.equal(parseFeedFrame(frame).malformed, 0);
   });
 
+  it('keeps its tick rate when its timer cannot fire that often: 1,000 ticks a second of one instrument', async function () {
+    sandbox.feed.ticksPerSecond = 1000;
+    const { socket } = await connect();
+    socket.send(loginFrame(token));
+    socket.send(subscribeFrame('ltp', [SBIN]));
+    await waitFor(() => ticksOf(socket).length > 0, 'the first tick');
+    const first = ticksOf(socket).length;
+    const from = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const perSecond = ((ticksOf(socket).length - first) * 1000) / (Date.now() - from);
+    // the sandbox's timer fires every 5 ms at the most: 200 rounds a second, so several rounds go at each
+    assert.ok(perSecond >= 800 && perSecond <= 1100, `${perSecond.toFixed(0)} ticks a second`);
+  });
+
   it('sends snap packets with depth around the price, and stops what is unsubscribed', async function () {
     sandbox.feed.ticksPerSecond = 20;
     const { socket } = await connect();
@@ -141,7 +155,7 @@ describe('sandbox live feed: a WebSocket on the sandbox port', function () {
     assert.equal(await pong(), 'silence');
   });
 
-  it('switches: refuse with 401, hang the handshake, drop sockets, send a malformed frame', async function () {
+  it('switches: refuse with 401, hang the handshake, drop sockets, send a malformed frame or text frames', async function () {
     sandbox.feed.refuseHandshakes();
     assert.equal((await connect()).status, 401);
     sandbox.feed.refuseHandshakes(false);
@@ -157,6 +171,9 @@ describe('sandbox live feed: a WebSocket on the sandbox port', function () {
     sandbox.feed.sendMalformed();
     await waitFor(() => socket.frames.length > 0, 'the malformed frame');
     assert.equal(parseFeedFrame(socket.frames[0]).malformed, 1);
+    sandbox.feed.sendText('{"type":"error","data":"x"}', 3);
+    await waitFor(() => socket.frames.length === 4, 'three text frames');
+    assert.deepEqual(socket.frames.slice(1), ['{"type":"error","data":"x"}', '{"type":"error","data":"x"}', '{"type":"error","data":"x"}']);
     const closed = new Promise((resolve) => socket.on('close', (code) => resolve(code)));
     sandbox.feed.dropConnections();
     assert.equal(await closed, 1006, 'dropped without a closing handshake');

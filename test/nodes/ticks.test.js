@@ -1,13 +1,14 @@
 'use strict';
 // mstock-ticks in a real Node-RED runtime against the sandbox's live feed, a real WebSocket on
 // loopback: what ticks look like in each mode, the node's own list, subscribing by message, the
-// throttle, drops, the session's end and return, malformed frames, a refused handshake, close,
-// and no secret in anything the node says.
+// throttle, drops, the session's end and return, malformed, truncated and huge frames, floods of
+// text frames, a refused or unanswered handshake, close, and no secret in anything the node says.
 const assert = require('node:assert/strict');
 const { URLSearchParams } = require('node:url');
 const { helper, sandboxPerTest, allNodes, sandboxCredentials, ticksFlow, collect, until, recordNodes, statusOf, failureOf, goLive, bearerOf, SANDBOX_ACCOUNT } =
   require('./support');
 const { manualClock } = require('../manual-clock');
+const { encodePacket, headerFrame } = require('../../dist/src/sandbox/feed-packets');
 
 /** Tuesday 4 February 2025, 11:00 India time: the market is open. The sandbox's clock stays there, so every tick has the same price. */
 const MARKET_HOURS = Date.parse('2025-02-04T11:00:00+05:30');
@@ -329,6 +330,88 @@ describe('mstock-ticks: the live feed in a flow, against the sandbox', function 
       assert.match(warnings[0], /^mStock's live feed: 1 frame or packet could not be read and was skipped; the last was a frame of 6 bytes .*at most once a minute\.$/);
       assert.ok(seen.some((s) => s.at > from), 'ticks still flow');
       assert.deepEqual(record.statuses.ticks1.at(-1), STREAMING(1));
+      assertNoSecrets(record, seen);
+    });
+
+    it('a flood of text frames (10,000 small, one of 1 MB) is no tick and no fault: no warning, no error, the same socket, ticks go on', async function () {
+      await load({ ticks1: { instruments: 'NSE:SBIN-EQ' } });
+      const record = recordNodes(['ticks1', 'c1']);
+      await goLive(sandbox);
+      const seen = ticksAt();
+      await until(() => seen.length > 0, FIRST_CALL_MS, 'ticks');
+      const handshakes = sandbox.feed.handshakes;
+      sandbox.feed.sendText('{"order_status":"order","orderData":{"orderid":"1"}}', 10_000);
+      sandbox.feed.sendText('{"type":"error","data":"' + 'x'.repeat(1024 * 1024) + '"}');
+      const from = Date.now();
+      await until(() => seen.some((s) => s.at > from + 500), 5000, 'ticks after the flood');
+      assert.deepEqual(record.logs.filter((l) => l.level === 'warn' || l.level === 'error'), []);
+      assert.equal(sandbox.feed.handshakes, handshakes, 'no new socket');
+      assert.equal(sandbox.feed.connections, 1);
+      assert.ok(seen.every((s) => isTick(s.msg) && s.msg.payload.symbol === 'SBIN-EQ'), 'only ticks reach the flow');
+      assert.deepEqual(record.statuses.ticks1.at(-1), STREAMING(1));
+      assertNoSecrets(record, seen);
+    });
+
+    it('a handshake that is never answered: "connecting", then "feed error" after 10 s with one log line and another attempt; it streams once the feed answers', async function () {
+      this.timeout(60000);
+      await load({ ticks1: { instruments: 'NSE:SBIN-EQ' } });
+      const record = recordNodes(['ticks1', 'c1']);
+      const shown = () => record.statuses.ticks1.at(-1);
+      sandbox.feed.hangHandshakes();
+      const seen = ticksAt();
+      await goLive(sandbox);
+      await until(() => sandbox.feed.handshakes === 1, FIRST_CALL_MS, 'the first handshake');
+      const hungAt = Date.now();
+      await until(() => shown()?.text === 'connecting', 1000, '"connecting"');
+      assert.deepEqual(shown(), { fill: 'yellow', shape: 'ring', text: 'connecting' });
+      await until(() => shown()?.fill === 'red', 12000, 'the red status');
+      assert.ok(Date.now() - hungAt >= 9500, `gave up after ${Date.now() - hungAt} ms`);
+      assert.deepEqual(shown(), { fill: 'red', shape: 'ring', text: 'feed error' });
+      const errors = () => record.logs.filter((l) => l.level === 'error').map((l) => String(l.args[0]));
+      assert.deepEqual(errors(), [`mStock's live feed (${new URL(sandbox.feedUrl).host}) did not answer the connection within 10 s.`]);
+      await until(() => sandbox.feed.handshakes === 2, 3000, 'another attempt after 1 s');
+      assert.deepEqual(seen, []);
+
+      sandbox.feed.hangHandshakes(false);
+      await until(() => seen.length > 0, 8000, 'ticks once the feed answers');
+      assert.deepEqual(shown(), STREAMING(1));
+      // the held socket is dropped when the sandbox stops hanging: that attempt fails in its own words
+      const host = new URL(sandbox.feedUrl).host;
+      assert.deepEqual(errors(), [`mStock's live feed (${host}) did not answer the connection within 10 s.`, `mStock's live feed (${host}) could not be reached: the connection was reset.`]);
+      assertNoSecrets(record, seen);
+    });
+
+    it('truncated packets, packets of an unknown size and a 1 MB frame: no crash, one warning, and the ticks go on', async function () {
+      await load({ ticks1: { instruments: 'NSE:SBIN-EQ' } });
+      const record = recordNodes(['ticks1', 'c1']);
+      await goLive(sandbox);
+      const seen = ticksAt();
+      await until(() => seen.length > 0, FIRST_CALL_MS, 'ticks');
+      const quote = (sequence) => encodePacket({ mode: 'quote', exchangeType: 1, token: '3045', sequence, timeMs: MARKET_HOURS, ltp: 765.45 });
+      const sixty = Buffer.alloc(60, 1);
+      const unknownSize = Buffer.alloc(4 + 60);
+      unknownSize.writeUInt16LE(1, 0);
+      unknownSize.writeUInt16LE(60, 2);
+      const frames = [
+        Buffer.alloc(1024 * 1024, 0x41),
+        headerFrame([quote(1), quote(2)]).subarray(0, 4 + 123 + 60),
+        quote(3).subarray(0, 100),
+        sixty,
+        unknownSize,
+        Buffer.concat([headerFrame([quote(4), quote(5)]), Buffer.alloc(7)]),
+      ];
+      for (const frame of frames) sandbox.feed.sendMalformed(frame);
+      await until(() => record.logs.some((l) => l.level === 'warn'), 3000, 'the warning');
+      const from = Date.now();
+      await sleep(1000);
+      const warnings = record.logs.filter((l) => l.level === 'warn').map((l) => String(l.args[0]));
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0], /^mStock's live feed: 1 frame or packet could not be read and was skipped; the last was a frame of 1048576 bytes whose header says 16705 packets of 16705 bytes\. This is reported at most once a minute\.$/);
+      assert.deepEqual(record.logs.filter((l) => l.level === 'error'), []);
+      assert.ok(seen.some((s) => s.at > from), 'ticks still flow');
+      assert.ok(seen.every((s) => s.msg.payload.sequence > 5 || s.msg.payload.ltp !== 765.45), 'nothing of the bad frames reached the flow');
+      assert.deepEqual(record.statuses.ticks1.at(-1), STREAMING(1));
+      assert.equal(sandbox.feed.connections, 1);
       assertNoSecrets(record, seen);
     });
 
