@@ -33,6 +33,21 @@ describe('npm start', function () {
   let uiPort;
   let sandboxPort;
 
+  /**
+   * Logs in afresh on the mStock page with the OTP `npm start` printed: the tests before may have
+   * left the shared account logged in, so it logs out first.
+   */
+  async function freshLogin(page, w) {
+    await page.goto(`http://127.0.0.1:${uiPort}/dashboard/mstock`);
+    await assertText(w.session, /\S/);
+    await w.logout.click();
+    await assertText(w.session, /^Logged out$/);
+    await w.login.click();
+    await w.otpInput.fill(/OTP for every login: (\d+)/.exec(output)[1]);
+    await w.sendOtp.click();
+    await assertText(w.session, /^Live until 00:00 IST$/);
+  }
+
   before(async function () {
     demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mstock-demo-'));
     uiPort = await freePort();
@@ -190,15 +205,7 @@ describe('npm start', function () {
       const { page, pageErrors } = watchPage(await browser.context.newPage());
       const w = dashboardWidgets(page, flows);
       const p = portfolioWidgets(page, onDemoTab(flows, 'mStock portfolio (sandbox)'));
-      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/mstock`);
-      // the tests before may have left the shared account logged in: start from logged out
-      await assertText(w.session, /\S/);
-      await w.logout.click();
-      await assertText(w.session, /^Logged out$/);
-      await w.login.click();
-      await w.otpInput.fill(/OTP for every login: (\d+)/.exec(output)[1]);
-      await w.sendOtp.click();
-      await assertText(w.session, /^Live until 00:00 IST$/);
+      await freshLogin(page, w);
       await page.goto(`http://127.0.0.1:${uiPort}/dashboard/portfolio`);
       await assertRows(p.holdings, [
         ['STATE BANK OF INDIA', '10', '₹545.30', '₹784.10', '+₹2,388.00', '+43.79%'],
@@ -241,15 +248,7 @@ describe('npm start', function () {
       const { page, pageErrors } = watchPage(await browser.context.newPage());
       const w = dashboardWidgets(page, flows);
       const q = watchlistWidgets(page, onDemoTab(flows, 'mStock watch list (sandbox)'));
-      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/mstock`);
-      // the tests before may have left the shared account logged in: start from logged out
-      await assertText(w.session, /\S/);
-      await w.logout.click();
-      await assertText(w.session, /^Logged out$/);
-      await w.login.click();
-      await w.otpInput.fill(/OTP for every login: (\d+)/.exec(output)[1]);
-      await w.sendOtp.click();
-      await assertText(w.session, /^Live until 00:00 IST$/);
+      await freshLogin(page, w);
       await page.goto(`http://127.0.0.1:${uiPort}/dashboard/watchlist`);
       const symbols = ['NSE:SBIN-EQ', 'NSE:INFY-EQ', 'NSE:RELIANCE-EQ', 'NSE:TCS-EQ', 'NSE:HDFCBANK-EQ'];
       let rows = [];
@@ -295,15 +294,7 @@ describe('npm start', function () {
       const { page, pageErrors } = watchPage(await browser.context.newPage());
       const w = dashboardWidgets(page, flows);
       const t = orderTicketWidgets(page, onDemoTab(flows, 'mStock order ticket (sandbox, paper money)'));
-      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/mstock`);
-      // the tests before may have left the shared account logged in: start from logged out
-      await assertText(w.session, /\S/);
-      await w.logout.click();
-      await assertText(w.session, /^Logged out$/);
-      await w.login.click();
-      await w.otpInput.fill(/OTP for every login: (\d+)/.exec(output)[1]);
-      await w.sendOtp.click();
-      await assertText(w.session, /^Live until 00:00 IST$/);
+      await freshLogin(page, w);
       await page.goto(`http://127.0.0.1:${uiPort}/dashboard/order-ticket`);
       // the sandbox's orders of today, fetched when the page's session turned live
       for (const started = Date.now(); (await t.orders.texts()).length < 5; await sleep(100)) {
@@ -361,15 +352,7 @@ describe('npm start', function () {
       const { page, pageErrors } = watchPage(await browser.context.newPage());
       const w = dashboardWidgets(page, flows);
       const l = livePricesWidgets(page, onDemoTab(flows, 'mStock live prices (sandbox)'));
-      await page.goto(`http://127.0.0.1:${uiPort}/dashboard/mstock`);
-      // the tests before may have left the shared account logged in: start from logged out
-      await assertText(w.session, /\S/);
-      await w.logout.click();
-      await assertText(w.session, /^Logged out$/);
-      await w.login.click();
-      await w.otpInput.fill(/OTP for every login: (\d+)/.exec(output)[1]);
-      await w.sendOtp.click();
-      await assertText(w.session, /^Live until 00:00 IST$/);
+      await freshLogin(page, w);
       await page.goto(`http://127.0.0.1:${uiPort}/dashboard/live-prices`);
       const symbols = ['NSE:SBIN-EQ', 'NSE:INFY-EQ', 'NSE:RELIANCE-EQ', 'NSE:TCS-EQ', 'NSE:HDFCBANK-EQ'];
       let rows = [];
