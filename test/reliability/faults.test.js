@@ -9,12 +9,12 @@
 // rejection, and that the next good call through the same node works.
 const assert = require('node:assert/strict');
 const {
-  helper, allNodes, Sandbox, SANDBOX_ACCOUNT, STATUS_TEXT, credentialsFor, flow, collect, sleep, until, lastStatus, processGuard,
-  cleanUp,
+  helper, allNodes, SANDBOX_ACCOUNT, STATUS_TEXT, credentialsFor, flow, collect, sleep, until, lastStatus,
+  OTP,
+  sandboxAndGuardPerTest,
 } = require('./support');
 const record = require('./record').section('faults');
 
-const OTP = '123456';
 const TARGETS = {
   login: { node: 'login1', endpoint: 'login', label: 'mstock-login' },
   otp: { node: 'otp1', endpoint: 'sessionToken', label: 'mstock-otp (otp)', otpMode: 'otp' },
@@ -122,21 +122,7 @@ describe('reliability: faults through the nodes, one row per fault and node', fu
   let events;
   let seq = 0;
 
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-
-  beforeEach(async function () {
-    guard = processGuard();
-    guard.install();
-    options = { fixedOtp: OTP };
-    sandbox = new Sandbox(options);
-    await sandbox.start();
-  });
-
-  afterEach(async function () {
-    guard.remove();
-    await cleanUp(sandbox);
-  });
+  sandboxAndGuardPerTest((set) => ({ sandbox, options, guard } = set));
 
   async function boot({ otpMode = 'otp', timeout = 2000, extra = [], credentials = {} } = {}) {
     await helper.load(allNodes, flow(sandbox.url, { otpMode, timeout, extra }), { c1: credentialsFor(SANDBOX_ACCOUNT), ...credentials });

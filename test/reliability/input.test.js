@@ -8,13 +8,13 @@
 // does guarantee, one message per real session change, is checked against the refused input below.
 const assert = require('node:assert/strict');
 const {
-  helper, allNodes, Sandbox, SANDBOX_ACCOUNT, STATUS_TEXT, credentialsFor, flow, collect, sleep, until, lastStatus, processGuard, prototypeClean,
+  helper, allNodes, SANDBOX_ACCOUNT, STATUS_TEXT, credentialsFor, flow, collect, sleep, until, lastStatus, prototypeClean,
   totalCalls,
-  cleanUp,
+  OTP,
+  sandboxAndGuardPerTest,
 } = require('./support');
 const record = require('./record').section('input');
 
-const OTP = '123456';
 const MISSING = Symbol('no payload property');
 const NO_MSG = Symbol('no msg at all');
 
@@ -137,20 +137,7 @@ describe('reliability: bad and hostile input', function () {
   let events;
   let seq = 0;
 
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-
-  beforeEach(async function () {
-    guard = processGuard();
-    guard.install();
-    sandbox = new Sandbox({ fixedOtp: OTP });
-    await sandbox.start();
-  });
-
-  afterEach(async function () {
-    guard.remove();
-    await cleanUp(sandbox);
-  });
+  sandboxAndGuardPerTest((set) => ({ sandbox, guard } = set));
 
   async function boot(otpMode = 'otp') {
     await helper.load(allNodes, flow(sandbox.url, { otpMode }), { c1: credentialsFor(SANDBOX_ACCOUNT) });

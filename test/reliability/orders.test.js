@@ -12,8 +12,9 @@
 // Rows go to the input, faults and lifecycle sections of docs/RELIABILITY.md.
 const assert = require('node:assert/strict');
 const {
-  helper, allNodes, Sandbox, SANDBOX_ACCOUNT, STATUS_TEXT, credentialsFor, flow, collect, sleep, until, processGuard, prototypeClean, totalCalls,
-  cleanUp,
+  helper, allNodes, SANDBOX_ACCOUNT, STATUS_TEXT, credentialsFor, flow, collect, sleep, until, prototypeClean, totalCalls,
+  OTP,
+  sandboxAndGuardPerTest,
 } = require('./support');
 const { statusOf } = require('../nodes/support');
 const record = require('./record');
@@ -22,7 +23,6 @@ const inputRecord = record.section('input');
 const faultsRecord = record.section('faults');
 const lifecycleRecord = record.section('lifecycle');
 
-const OTP = '123456';
 const MARKET_BUY = { instrument: 'NSE:SBIN-EQ', transactiontype: 'BUY', ordertype: 'MARKET', quantity: 1, producttype: 'DELIVERY' };
 const UNCERTAIN = /the order may have reached mStock: check the order book before sending it again\.$/;
 const NOT_SENT = /Nothing was sent to mStock\.$/;
@@ -141,21 +141,7 @@ describe('reliability: orders (mstock-order on the paper account)', function () 
   let caught;
   let seq = 0;
 
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-
-  beforeEach(async function () {
-    guard = processGuard();
-    guard.install();
-    options = { fixedOtp: OTP };
-    sandbox = new Sandbox(options);
-    await sandbox.start();
-  });
-
-  afterEach(async function () {
-    guard.remove();
-    await cleanUp(sandbox);
-  });
+  sandboxAndGuardPerTest((set) => ({ sandbox, options, guard } = set));
 
   function listen() {
     out = collect(helper.getNode('out'));

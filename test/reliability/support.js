@@ -108,6 +108,34 @@ function prototypeClean() {
   );
 }
 
+/** The OTP of every sandbox the reliability suites start. */
+const OTP = '123456';
+
+/**
+ * The hooks of a reliability suite: one Node-RED runtime for the file and, before each test, a
+ * guard counting unhandled rejections and uncaught exceptions and a fresh sandbox; after it, both
+ * gone. `use({ sandbox, options, guard })` hands the test its sandbox, the options it was made with
+ * (a test that stops it may set `options.port` to start it again on the same port) and the guard.
+ */
+function sandboxAndGuardPerTest(use) {
+  let current;
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  beforeEach(async function () {
+    const guard = processGuard();
+    guard.install();
+    const options = { fixedOtp: OTP };
+    const sandbox = new Sandbox(options);
+    await sandbox.start();
+    current = { sandbox, guard };
+    use({ sandbox, options, guard });
+  });
+  afterEach(async function () {
+    current.guard.remove();
+    await cleanUp(current.sandbox);
+  });
+}
+
 const totalCalls = (sandbox) => Object.values(sandbox.calls).reduce((a, b) => a + b, 0);
 
 
@@ -131,5 +159,7 @@ module.exports = {
   totalCalls,
   startSandbox,
   cleanUp,
+  OTP,
+  sandboxAndGuardPerTest,
   closeAllSessions,
 };
