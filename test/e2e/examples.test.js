@@ -1434,7 +1434,6 @@ for (const flavour of Object.keys(FLAVOURS)) {
     it('08 in a real browser, beside 02 on one dashboard: logged in on the mStock page, the Portfolio page shows holdings and positions in rupees the Indian way; Refresh fetches again; an expired session clears them', async function () {
       const { page, errors } = await newPage(this);
       const { dashboard, portfolio, flows, credentials } = await dashboardAndPortfolio();
-      const w = dashboardWidgets(page, dashboard);
       const p = portfolioWidgets(page, portfolio);
       // 150 State Bank shares: figures past a lakh, where Indian grouping differs (₹1,17,091.00)
       const sbin = sandbox.paper.state.holdings.find((h) => h.instrument.symbol === 'SBIN');
@@ -1446,13 +1445,7 @@ for (const flavour of Object.keys(FLAVOURS)) {
         const calls = { ...sandbox.calls };
         const delta = (name) => (sandbox.calls[name] || 0) - (calls[name] || 0);
 
-        await page.goto(`${red.url}/dashboard/mstock`);
-        await assertText(w.session, /^Logged out$/);
-        await w.login.click();
-        await w.otpEntry.waitFor({ state: 'visible', timeout: WAIT });
-        await w.otpInput.fill('123456');
-        await w.sendOtp.click();
-        await assertText(w.session, /^Live until 00:00 IST$/);
+        await logInOnTheMstockPage(page, dashboard);
 
         // the second page of the same dashboard, from its navigation
         await page.locator('.v-app-bar-nav-icon, .v-app-bar__nav-icon').first().click();
@@ -1590,7 +1583,6 @@ for (const flavour of Object.keys(FLAVOURS)) {
       prepare(watch);
       const shared = new Set(dashboard.map((n) => n.id));
       const flows = [...onTab(dashboard, 'e2e-tab-02', '02'), ...onTab(watch.filter((n) => !shared.has(n.id)), 'e2e-tab-09', '09')];
-      const w = dashboardWidgets(page, dashboard);
       const q = watchlistWidgets(page, watch);
       const master = InstrumentMaster.fromDownload(JSON.parse(String(sandbox.market.masterJson())));
       await red.deploy([], {}); // forget the session (and the instrument master) of the tests before
@@ -1609,14 +1601,8 @@ for (const flavour of Object.keys(FLAVOURS)) {
       await assertText(q.note, /^You are not logged in\. Log in on the mStock page, then press Refresh\.$/);
       assert.equal(delta('quote'), 0);
 
-      await page.goto(`${red.url}/dashboard/mstock`);
-      await assertText(w.session, /^Logged out$/);
-      await w.login.click();
-      await w.otpEntry.waitFor({ state: 'visible', timeout: WAIT });
-      await w.otpInput.fill('123456');
       let since = Date.now();
-      await w.sendOtp.click();
-      await assertText(w.session, /^Live until 00:00 IST$/);
+      await logInOnTheMstockPage(page, dashboard);
 
       // the third page of the same dashboard, from its navigation
       await page.locator('.v-app-bar-nav-icon, .v-app-bar__nav-icon').first().click();
@@ -1705,13 +1691,8 @@ for (const flavour of Object.keys(FLAVOURS)) {
         await assertRows(l.prices, []);
         await comms.waitFor((e) => e.topic === `status/${ticksNode.id}` && e.data.text === 'waiting for session', WAIT, '"waiting for session"');
 
-        await page.goto(`${red.url}/dashboard/mstock`);
-        await w.login.click();
-        await w.otpEntry.waitFor({ state: 'visible', timeout: WAIT });
-        await w.otpInput.fill('123456');
         const since = Date.now();
-        await w.sendOtp.click();
-        await assertText(w.session, /^Live until 00:00 IST$/);
+        await logInOnTheMstockPage(page, dashboard);
         await page.locator('.v-app-bar-nav-icon, .v-app-bar__nav-icon').first().click();
         await page.getByRole('link', { name: 'Live prices' }).click();
         await page.waitForURL(/\/dashboard\/live-prices$/, { timeout: WAIT });
